@@ -1,0 +1,257 @@
+"""The local executor: one forked child per probe run on learner code.
+
+The parent (pytest, torch already imported) forks; the child loads the learner's
+module, runs the probe and writes one frame of observations back through a pipe,
+then exits. Whatever the learner's code does (raise, `sys.exit`, `os._exit`,
+loop, segfault, fork), the parent gets a `ProbeOutcome`: the child's process
+group is killed when the frame arrives or the timeout passes, and the next probe
+gets a fresh child. The parent never imports learner code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import select
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from grader import determinism
+from grader.observations import MAX_FRAME, Observations, decode, encode, normalise
+
+OUTPUT_LIMIT = 4_000
+KILL_GRACE = 2.0
+
+
+@dataclass(frozen=True)
+class ProbeJob:
+    """Run `probe(module, **kwargs)` on the learner's module `name` at `path`."""
+
+    name: str
+    path: Path
+    probe: Callable[..., Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """An exception raised by learner code, located in the learner's file."""
+
+    type: str
+    message: str
+    location: str = ""  # "ex02_autograd.py:14 in double_square_grad"
+    function: str = ""  # innermost learner function, for "not implemented" messages
+    traceback: str = ""  # learner frames only
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    # observations | raised | import_error | exit | crashed | timeout | missing
+    kind: str
+    observations: Observations | None = None
+    error: ErrorInfo | None = None
+    detail: str = ""
+    output: str = ""
+    duration: float = 0.0
+
+
+# --- child side ------------------------------------------------------------------
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """Import the file at `path` as module `name` (in the child only)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(path.parent))
+    spec.loader.exec_module(module)
+    return module
+
+
+def error_info(error: BaseException, path: Path) -> ErrorInfo:
+    """Describe `error` by the frames that are in the learner's file."""
+    target = str(path.resolve())
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _same_file(f.filename, target)]
+    location = function = ""
+    if frames:
+        last = frames[-1]
+        location, function = f"{path.name}:{last.lineno} in {last.name}", last.name
+    elif isinstance(error, SyntaxError) and error.lineno:
+        location = f"{path.name}:{error.lineno}"
+    text = "".join(traceback.format_list(frames[-5:]))
+    if isinstance(error, SyntaxError) and error.text:
+        text += f"    {error.text.strip()}\n"
+    return ErrorInfo(type(error).__name__, str(error)[:2000], location, function, text)
+
+
+def _same_file(filename: str, target: str) -> bool:
+    try:
+        return str(Path(filename).resolve()) == target
+    except OSError:
+        return False
+
+
+def _run_job(job: ProbeJob) -> bytes:
+    try:
+        module = load_module(job.name, job.path)
+    except SystemExit as stop:
+        return _exit_frame(stop, job.path, "while being imported")
+    except BaseException as error:  # noqa: BLE001 - any import failure is reported
+        return encode({"kind": "import_error", "error": error_info(error, job.path).__dict__})
+    determinism.prepare(job.seed)
+    try:
+        result = job.probe(module, **job.kwargs)
+    except SystemExit as stop:
+        return _exit_frame(stop, job.path, "")
+    except BaseException as error:  # noqa: BLE001
+        return encode({"kind": "raised", "error": error_info(error, job.path).__dict__})
+    return encode({"kind": "observations"}, normalise(result))
+
+
+def _exit_frame(stop: SystemExit, path: Path, when: str) -> bytes:
+    info = error_info(stop, path)
+    detail = f"your code called sys.exit({stop.code!r}){' ' + when if when else ''}"
+    return encode({"kind": "exit", "detail": detail, "error": info.__dict__})
+
+
+def _child(job: ProbeJob, write_fd: int, output_fd: int) -> None:
+    """Runs in the forked child; never returns."""
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        # Nothing of the parent's (pytest, xdist channels) stays reachable.
+        os.closerange(3, write_fd)
+        os.closerange(write_fd + 1, 1 << 16)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        frame = _run_job(job)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        view = memoryview(frame)
+        while view:
+            view = view[os.write(write_fd, view) :]
+    except BaseException:  # noqa: BLE001 - the parent sees a missing frame as a crash
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
+# --- parent side -----------------------------------------------------------------
+
+
+def run(job: ProbeJob) -> ProbeOutcome:
+    """Run one probe on learner code in a fresh child and collect its outcome."""
+    if not job.path.is_file():
+        return ProbeOutcome("missing", detail=f"{job.path.name} was not found in {job.path.parent}")
+    read_fd, write_fd = os.pipe()
+    output = tempfile.TemporaryFile()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(job, write_fd, output.fileno())
+    os.close(write_fd)
+    try:
+        os.setpgid(pid, pid)
+    except OSError:  # the child did it first, or is gone already
+        pass
+    try:
+        frame, timed_out = _read_frame(read_fd, started + job.timeout)
+    finally:
+        os.close(read_fd)
+    _kill_group(pid)
+    status = _reap(pid)
+    duration = time.monotonic() - started
+    printed = _read_output(output)
+    if timed_out:
+        return ProbeOutcome("timeout", detail=f"did not finish within {job.timeout:g} s", output=printed, duration=duration)
+    return _outcome(frame, status, printed, duration)
+
+
+def _read_frame(fd: int, deadline: float) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return b"".join(chunks), True
+        if not poller.poll(max(1, int(left * 1000))):
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_FRAME:
+            return b"", False
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _reap(pid: int) -> int:
+    deadline = time.monotonic() + KILL_GRACE
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            return os.waitpid(pid, 0)[1]
+        time.sleep(0.001)
+
+
+def _read_output(output: Any) -> str:
+    with output:
+        output.seek(0)
+        data = output.read(OUTPUT_LIMIT + 1)
+    text = data[:OUTPUT_LIMIT].decode("utf-8", errors="replace")
+    return text + "\n… (output truncated)" if len(data) > OUTPUT_LIMIT else text
+
+
+def _outcome(frame: bytes, status: int, printed: str, duration: float) -> ProbeOutcome:
+    try:
+        header, observations = decode(frame)
+        kind = header["kind"]
+    except (ValueError, KeyError, TypeError):
+        return ProbeOutcome("crashed", detail=_death(status, bool(frame)), output=printed, duration=duration)
+    error = ErrorInfo(**header["error"]) if "error" in header else None
+    return ProbeOutcome(kind, observations, error, header.get("detail", ""), printed, duration)
+
+
+def _death(status: int, partial: bool) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if partial:
+        return "the process running your code sent back a malformed result"
+    if code < 0:
+        name = signal.Signals(-code).name
+        return f"the process running your code was killed by {name} before returning a result"
+    return (
+        f"the process running your code exited with status {code} before returning a result "
+        "(does your code call os._exit() or exit the interpreter?)"
+    )

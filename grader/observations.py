@@ -1,0 +1,189 @@
+"""Observations: what a probe returns, flattened to plain data.
+
+A probe may return a dict (nested dicts, lists and tuples are flattened to keys
+like `history[2]` or `state.momentum`), or a single value (stored as `result`).
+Every leaf becomes one of:
+
+- `TensorValue`: a plain `torch.Tensor` (or `nn.Parameter`), detached, on the CPU,
+  with the device it was on;
+- `int`, `float`, `bool`, `str`, `None`;
+- `Raised`: an exception captured with `capture(...)`;
+- `Opaque`: anything else, kept only as its type name. A tensor subclass or an
+  object with its own `__eq__` is *not* a tensor, so it can never compare equal.
+
+Observations cross the process boundary as one frame: JSON for the structure and
+safetensors for the tensor data, never pickle, so the trusted parent only ever
+decodes plain data.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Union
+
+import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+
+MAX_STRING = 10_000
+MAX_FRAME = 1 << 30
+
+
+@dataclass(frozen=True)
+class TensorValue:
+    data: torch.Tensor
+    device: str
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.data.dtype
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An exception, observed by its type name (the message is kept for display)."""
+
+    type: str
+    message: str = ""
+
+    @classmethod
+    def of(cls, error: BaseException) -> "Raised":
+        return cls(type(error).__name__, _truncate(str(error)))
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the grader does not compare: only its type is kept."""
+
+    type: str
+    note: str = ""
+
+
+Value = Union[TensorValue, int, float, bool, str, None, Raised, Opaque]
+Observations = dict[str, Value]
+
+
+def capture(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call `fn`; return its result, or the exception it raised as a `Raised`.
+
+    Lets a probe observe "raises ValueError on bad input" as one key among others.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - every exception is an observation
+        return Raised.of(error)
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= MAX_STRING else text[:MAX_STRING] + "…"
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _leaf(value: Any) -> Value:
+    kind = type(value)  # type(), never isinstance(): subclasses are not trusted
+    if kind is torch.Tensor or kind is torch.nn.Parameter:
+        if value.layout != torch.strided or value.is_complex() or value.device.type == "meta":
+            return Opaque("torch.Tensor", f"{value.layout} {value.dtype} on {value.device}: not comparable")
+        return TensorValue(value.detach().to("cpu", copy=True).contiguous(), str(value.device))
+    if kind in (bool, int, float, type(None), Raised, Opaque):
+        return value
+    if kind is str:
+        return _truncate(value)
+    if isinstance(value, torch.Tensor):
+        return Opaque(_type_name(value), "a tensor subclass, not a torch.Tensor")
+    if kind in (torch.dtype, torch.device):
+        return str(value)
+    return Opaque(_type_name(value))
+
+
+def normalise(result: Any) -> Observations:
+    """Flatten a probe's return value into observations."""
+    flat: Observations = {}
+    if type(result) is dict:
+        for key, value in result.items():
+            _flatten(str(key), value, flat)
+    else:
+        _flatten("result", result, flat)
+    return flat
+
+
+def _flatten(key: str, value: Any, into: Observations) -> None:
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            into[key] = Opaque("dict", "empty")
+        for sub, item in value.items():
+            _flatten(f"{key}.{sub}", item, into)
+    elif kind in (list, tuple, torch.Size):
+        into[f"{key}.len"] = len(value)
+        for index, item in enumerate(value):
+            _flatten(f"{key}[{index}]", item, into)
+    else:
+        into[key] = _leaf(value)
+
+
+# --- wire format: 8-byte header length, JSON header, safetensors blob ------------
+
+
+def _describe(value: Value) -> Any:
+    if isinstance(value, TensorValue):
+        return {"t": "tensor", "device": value.device}
+    if isinstance(value, Raised):
+        return {"t": "raised", "type": value.type, "message": value.message}
+    if isinstance(value, Opaque):
+        return {"t": "opaque", "type": value.type, "note": value.note}
+    return {"t": "plain", "v": value}
+
+
+def encode(message: Mapping[str, Any], observations: Observations | None = None) -> bytes:
+    """One frame: `message` (plain JSON) plus observations, if any."""
+    header = dict(message)
+    tensors: dict[str, torch.Tensor] = {}
+    if observations is not None:
+        header["observations"] = {key: _describe(value) for key, value in observations.items()}
+        tensors = {key: value.data for key, value in observations.items() if isinstance(value, TensorValue)}
+    head = json.dumps(header).encode()
+    blob = save_tensors(tensors) if tensors else b""
+    return struct.pack("<Q", len(head)) + head + blob
+
+
+def decode(frame: bytes) -> tuple[dict[str, Any], Observations | None]:
+    """Inverse of `encode`. Raises ValueError on a malformed frame."""
+    if len(frame) < 8:
+        raise ValueError("truncated frame")
+    (size,) = struct.unpack("<Q", frame[:8])
+    if size > len(frame) - 8:
+        raise ValueError("truncated header")
+    header = json.loads(frame[8 : 8 + size])
+    if not isinstance(header, dict):
+        raise ValueError("header is not an object")
+    described = header.pop("observations", None)
+    if described is None:
+        return header, None
+    blob = frame[8 + size :]
+    tensors = load_tensors(blob) if blob else {}
+    observations: Observations = {}
+    for key, item in described.items():
+        kind = item["t"]
+        if kind == "tensor":
+            observations[key] = TensorValue(tensors[key], str(item["device"]))
+        elif kind == "raised":
+            observations[key] = Raised(str(item["type"]), str(item["message"]))
+        elif kind == "opaque":
+            observations[key] = Opaque(str(item["type"]), str(item["note"]))
+        elif type(item["v"]) in (bool, int, float, str, type(None)):
+            observations[key] = item["v"]
+        else:
+            raise ValueError(f"observation {key!r} is not plain data")
+    return header, observations

@@ -1,0 +1,95 @@
+"""From two probe outcomes (reference, learner) to one scored `CheckResult`.
+
+This is the only place that decides a status, in the trusted parent:
+
+- passed:      observations equal within tolerance (or the same exception type)
+- failed:      observations differ
+- not_started: the learner's code still raises NotImplementedError
+- error:       learner code raised, exited with sys.exit, or would not import
+- timeout:     the child was stopped at the check's time limit
+- crashed:     the child died without sending a result
+"""
+
+from __future__ import annotations
+
+from grader.checks import Check
+from grader.compare import Tolerances, compare
+from grader.executor import ErrorInfo, ProbeOutcome
+from grader.results import CheckResult
+
+MAX_MISMATCHES_SHOWN = 5
+
+
+def judge(check: Check, device: str, reference: ProbeOutcome, learner: ProbeOutcome) -> CheckResult:
+    status, message = _verdict(check, reference, learner)
+    return CheckResult(
+        exercise=check.exercise,
+        name=check.id(device).split("::", 1)[1],
+        status=status,
+        points=check.points if status == "passed" else 0.0,
+        max_points=check.points,
+        message=message,
+        output=learner.output,
+        duration=round(learner.duration, 4),
+        hidden=check.hidden,
+    )
+
+
+def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> tuple[str, str]:
+    if reference.kind not in ("observations", "raised"):
+        raise RuntimeError(f"reference for {check.id()} did not run: {reference.kind}")
+    kind = learner.kind
+    if kind == "missing":
+        return "error", f"{learner.detail}: create it (or restore the stub) to be graded"
+    if kind == "timeout":
+        return "timeout", (
+            f"{learner.detail}: an infinite loop, or something far slower than needed? "
+            "The process running your code was stopped."
+        )
+    if kind == "crashed":
+        return "crashed", learner.detail
+    if kind == "exit":
+        return "error", f"{learner.detail}: return a value instead of exiting{_at(learner.error)}"
+    if kind == "import_error":
+        return "error", f"could not import your file: {_exception(learner.error)}"
+    if kind == "raised":
+        return _raised(reference, learner.error)
+    if kind != "observations" or learner.observations is None:
+        return "crashed", f"unexpected result from the child process ({kind!r})"
+    if reference.kind == "raised":
+        assert reference.error is not None
+        return "failed", f"expected {reference.error.type} to be raised, but the call returned normally"
+    assert reference.observations is not None
+    mismatches = compare(reference.observations, learner.observations, Tolerances(check.rtol, check.atol))
+    if not mismatches:
+        return "passed", ""
+    shown = [m.message(reveal=not check.hidden) for m in mismatches[:MAX_MISMATCHES_SHOWN]]
+    if len(mismatches) > MAX_MISMATCHES_SHOWN:
+        shown.append(f"… and {len(mismatches) - MAX_MISMATCHES_SHOWN} more differences")
+    return "failed", "\n".join(shown)
+
+
+def _raised(reference: ProbeOutcome, error: ErrorInfo | None) -> tuple[str, str]:
+    assert error is not None
+    if reference.kind == "raised" and reference.error is not None and reference.error.type == error.type:
+        return "passed", ""
+    if error.type == "NotImplementedError":
+        where = f"`{error.function}`" if error.function else "your code"
+        line = f" ({error.location.split(' in ')[0]})" if error.location else ""
+        return "not_started", f"{where} still raises NotImplementedError{line}: fill in the stub"
+    if reference.kind == "raised" and reference.error is not None:
+        return "failed", f"expected {reference.error.type} to be raised, got {_exception(error)}"
+    return "error", _exception(error)
+
+
+def _at(error: ErrorInfo | None) -> str:
+    return f" ({error.location})" if error is not None and error.location else ""
+
+
+def _exception(error: ErrorInfo | None) -> str:
+    if error is None:
+        return "unknown error"
+    head = f"{error.type}: {error.message}" if error.message else error.type
+    where = f"\n  at {error.location}" if error.location else ""
+    trace = f"\n{error.traceback.rstrip()}" if error.traceback else ""
+    return head + where + trace

@@ -1,0 +1,96 @@
+"""Terminal rendering of a `Submission`: the score table and per-check details.
+
+Rendered with rich to a string, in colour when the terminal supports it and as
+plain text when piped.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader.results import CheckResult, ExerciseScore, Submission
+
+STATE_STYLE = {"done": "green", "failing": "red", "not_started": "dim"}
+STATE_LABEL = {"done": "done", "failing": "failing", "not_started": "not started"}
+STATUS_MARK = {
+    "passed": ("✓", "green"),
+    "failed": ("✗", "red"),
+    "error": ("!", "red"),
+    "timeout": ("⏱", "yellow"),
+    "crashed": ("☠", "red"),
+    "not_started": ("·", "dim"),
+    "skipped": ("-", "yellow"),
+}
+OUTPUT_LINES = 8
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+def render(submission: Submission, details: bool = False, color: bool = False, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
+    if details:
+        for score in submission.exercises():
+            _print_checks(console, score, [c for c in submission.checks if c.exercise == score.exercise])
+    console.print(score_table(submission))
+    upcoming = next((s for s in submission.exercises() if s.state != "done"), None)
+    if upcoming is not None:
+        console.print(f"Next: {upcoming.exercise} — see what fails with: make check EX={upcoming.exercise}")
+    skipped = [c for c in submission.checks if c.status == "skipped"]
+    if skipped:
+        console.print(f"{len(skipped)} check(s) skipped: {skipped[0].message}", style="yellow")
+    return buffer.getvalue()
+
+
+def score_table(submission: Submission) -> Table:
+    table = Table(title="torchdrill score", title_justify="left", show_footer=True)
+    scores = submission.exercises()
+    table.add_column("Exercise", footer="Total")
+    table.add_column("Checks passed", justify="right", footer=f"{sum(s.passed for s in scores)}/{sum(s.total for s in scores)}")
+    table.add_column("Points", justify="right", footer=f"{points(submission.points)}/{points(submission.max_points)}")
+    table.add_column("State")
+    for score in scores:
+        table.add_row(
+            score.exercise,
+            f"{score.passed}/{score.total}",
+            f"{points(score.points)}/{points(score.max_points)}",
+            Text(STATE_LABEL[score.state], style=STATE_STYLE[score.state]),
+        )
+    return table
+
+
+def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResult]) -> None:
+    console.print(Text(f"{score.exercise}  {points(score.points)}/{points(score.max_points)}", style="bold"))
+    for result in checks:
+        mark, style = STATUS_MARK[result.status]
+        line = Text(f"  {mark} ", style=style)
+        line.append(f"{result.name}  ")
+        line.append(f"{points(result.points)}/{points(result.max_points)}", style="dim")
+        if result.status != "passed":
+            line.append(f"  {result.status.replace('_', ' ')}", style=style)
+        console.print(line)
+        if result.status in ("passed", "skipped") and not result.message:
+            continue
+        for text in result.message.splitlines():
+            console.print(Text(f"      {text}"), soft_wrap=True)
+        if result.output.strip() and result.status != "passed":
+            lines = result.output.rstrip().splitlines()
+            console.print(Text("      your code printed:", style="dim"))
+            for text in lines[:OUTPUT_LINES]:
+                console.print(Text(f"      | {text}", style="dim"), soft_wrap=True)
+            if len(lines) > OUTPUT_LINES:
+                console.print(Text(f"      | … {len(lines) - OUTPUT_LINES} more lines", style="dim"))
+    console.print()
