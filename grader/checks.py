@@ -36,6 +36,7 @@ class Check:
     atol: float | None = None
     timeout: float = DEFAULT_TIMEOUT
     devices: tuple[str, ...] = ("cpu",)
+    forbid: tuple[str, ...] = ()
     doc: str = ""
     exercise: str = field(default="", compare=False)
 
@@ -61,12 +62,15 @@ def check(
     atol: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     devices: tuple[str, ...] = ("cpu",),
+    forbid: tuple[str, ...] = (),
 ) -> Callable[[Probe], Check]:
     """Declare a probe as a graded check.
 
     `rtol`/`atol` replace the per-dtype defaults for floating-point values (give
     both, as with `torch.testing.assert_close`). `hidden` checks never show the
     expected values in their messages. `timeout` is in seconds of wall time.
+    `forbid` names torch callables (`"torch.nn.functional.cross_entropy"`) that
+    the learner's file may not call during this check (see `grader.forbidden`).
     """
     if (rtol is None) != (atol is None):
         raise TypeError("give both rtol and atol, or neither")
@@ -83,6 +87,7 @@ def check(
             atol=atol,
             timeout=float(timeout),
             devices=tuple(devices),
+            forbid=tuple(forbid),
             doc=inspect.getdoc(probe) or "",
         )
         if len(declared.devices) > 1 and not declared.takes_device:

@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="write exercises/ from solutions/ (stubs)")
     generate.add_argument("--check", action="store_true", help="only report stale stubs; exit 1 if any")
+
+    variants = commands.add_parser("variants", help="prove the suites: known mistakes fail, alternatives pass")
+    variants.add_argument("exercises", nargs="*", help="exercise names or prefixes (default: all)")
     return parser
 
 
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "grade":
             return grade(root, args)
+        if args.command == "variants":
+            return check_variants(root, args.exercises)
         return generate(root, args.check)
     except (KeyError, FileNotFoundError, authoring.AuthoringError) as error:
         print(f"torchdrill: {error.args[0] if error.args else error}", file=sys.stderr)
@@ -103,3 +108,29 @@ def generate(root: Path, check_only: bool) -> int:
         print(f"wrote {path.relative_to(root)}")
     print(f"{len(changed)} stub file(s) written" if changed else "exercises/ is up to date")
     return EXIT_OK
+
+
+def check_variants(root: Path, queries: list[str]) -> int:
+    import tempfile
+
+    from grader import determinism, variants
+    from grader.grading import References
+
+    course = catalog.load(root)
+    names = [course.find(query).name for query in queries] if queries else None
+    found = variants.discover(root, names)
+    if not found:
+        print("no variants found under tests/variants/", file=sys.stderr)
+        return EXIT_USAGE
+    determinism.configure_process()
+    references = References(root / "solutions")
+    failures = 0
+    for variant in found:
+        with tempfile.TemporaryDirectory() as folder:
+            report = variants.run(root, variant, Path(folder), references)
+        failures += not report.ok
+        print(f"{'ok  ' if report.ok else 'FAIL'} {variant.label}")
+        for problem in report.problems:
+            print(f"       {problem}")
+    print(f"{len(found) - failures} of {len(found)} variants behave as declared")
+    return EXIT_NOT_PASSED if failures else EXIT_OK

@@ -10,6 +10,7 @@ gets a fresh child. The parent never imports learner code.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import select
@@ -24,6 +25,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from grader import determinism
+from grader.forbidden import ForbiddenCalls
 from grader.observations import MAX_FRAME, Observations, decode, encode, normalise
 
 OUTPUT_LIMIT = 4_000
@@ -40,6 +42,7 @@ class ProbeJob:
     kwargs: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
     timeout: float = 10.0
+    forbid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class ErrorInfo:
 
 @dataclass(frozen=True)
 class ProbeOutcome:
-    # observations | raised | import_error | exit | crashed | timeout | missing
+    # observations | raised | forbidden | import_error | exit | crashed | timeout | missing
     kind: str
     observations: Observations | None = None
     error: ErrorInfo | None = None
@@ -110,12 +113,18 @@ def _run_job(job: ProbeJob) -> bytes:
     except BaseException as error:  # noqa: BLE001 - any import failure is reported
         return encode({"kind": "import_error", "error": error_info(error, job.path).__dict__})
     determinism.prepare(job.seed)
+    guard = ForbiddenCalls(job.forbid, job.path) if job.forbid else contextlib.nullcontext()
     try:
-        result = job.probe(module, **job.kwargs)
+        with guard:
+            result = job.probe(module, **job.kwargs)
     except SystemExit as stop:
         return _exit_frame(stop, job.path, "")
     except BaseException as error:  # noqa: BLE001
+        if isinstance(guard, ForbiddenCalls) and guard.violations:
+            return encode({"kind": "forbidden", "detail": guard.violations[0]})
         return encode({"kind": "raised", "error": error_info(error, job.path).__dict__})
+    if isinstance(guard, ForbiddenCalls) and guard.violations:  # the learner caught our error
+        return encode({"kind": "forbidden", "detail": guard.violations[0]})
     return encode({"kind": "observations"}, normalise(result))
 
 

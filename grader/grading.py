@@ -114,5 +114,6 @@ class Grader:
             kwargs=kwargs,
             seed=seed,
             timeout=self.timeout if self.timeout is not None else check.timeout,
+            forbid=check.forbid,
         )
         return judge(check, device, reference, executor.run(job))

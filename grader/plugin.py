@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from grader import catalog, determinism, devices, terminal
+from grader import catalog, determinism, devices, suites, terminal
 from grader.checks import Check
 from grader.grading import Grader, References, resolve_target
 from grader.results import CheckResult, GradedFile, Submission, environment, sha256_of
@@ -25,7 +25,6 @@ from grader.results import CheckResult, GradedFile, Submission, environment, sha
 STATE = pytest.StashKey["GradingState"]()
 CHECK_PROPERTY = "torchdrill.check"
 RESULT_PROPERTY = "torchdrill.result"
-SUITE_PREFIX = "test_"
 
 
 @dataclasses.dataclass
@@ -89,15 +88,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ResultCollector(state), "torchdrill-results")
 
 
-def exercise_of(path: Path) -> str:
-    return path.stem.removeprefix(SUITE_PREFIX)
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
     if not isinstance(obj, Check):
         return None
-    declared = dataclasses.replace(obj, exercise=exercise_of(collector.path))
+    declared = suites.bind(obj, collector.path)
     return [
         CheckItem.from_parent(collector, name=declared.id(device).split("::", 1)[1], check=declared, device=device)
         for device in declared.devices

@@ -3,7 +3,7 @@
 This is the only place that decides a status, in the trusted parent:
 
 - passed:      observations equal within tolerance (or the same exception type)
-- failed:      observations differ
+- failed:      observations differ, or a forbidden torch function was called
 - not_started: the learner's code still raises NotImplementedError
 - error:       learner code raised, exited with sys.exit, or would not import
 - timeout:     the child was stopped at the check's time limit
@@ -48,6 +48,8 @@ def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> tu
         )
     if kind == "crashed":
         return "crashed", learner.detail
+    if kind == "forbidden":
+        return "failed", f"{learner.detail}: this check asks you to write it yourself, without that function"
     if kind == "exit":
         return "error", f"{learner.detail}: return a value instead of exiting{_at(learner.error)}"
     if kind == "import_error":

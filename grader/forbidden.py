@@ -1,0 +1,66 @@
+"""Forbidden calls: a check may ask learners to write something PyTorch already has.
+
+`@check(forbid=("torch.nn.functional.cross_entropy",))` makes calling that
+function *from the learner's file* fail the check, with the call's line. It is
+enforced at run time in the learner's child by a `TorchFunctionMode`, which sees
+every torch function and tensor method, however it was imported or aliased
+(`F.cross_entropy`, `from torch.nn.functional import cross_entropy`,
+`nn.CrossEntropyLoss()(...)`). Calls made by torch itself or by the probe are
+not counted: only those whose nearest caller outside torch is the learner's file.
+"""
+
+from __future__ import annotations
+
+import pydoc
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+TORCH_DIR = str(Path(torch.__file__).parent)
+
+
+class ForbiddenCallError(RuntimeError):
+    """Raised inside the learner's code at the forbidden call."""
+
+
+def resolve(names: tuple[str, ...]) -> dict[Any, str]:
+    """Map each forbidden callable to its dotted name."""
+    resolved = {}
+    for name in names:
+        target = pydoc.locate(name)
+        if target is None:
+            raise ValueError(f"forbid: cannot find {name!r}")
+        resolved[target] = name
+    return resolved
+
+
+class ForbiddenCalls(TorchFunctionMode):
+    """Records, and stops, calls to forbidden torch functions from one file."""
+
+    def __init__(self, names: tuple[str, ...], learner_file: Path) -> None:
+        super().__init__()
+        self.forbidden = resolve(names)
+        self.learner_files = {str(learner_file), str(learner_file.resolve())}
+        self.violations: list[str] = []
+
+    def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        name = self.forbidden.get(func)
+        if name is not None:
+            line = self._learner_line()
+            if line is not None:
+                message = f"{name} called at line {line} of your file"
+                self.violations.append(message)
+                raise ForbiddenCallError(f"{message}: this check asks you to write it yourself")
+        return func(*args, **(kwargs or {}))
+
+    def _learner_line(self) -> int | None:
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not filename.startswith(TORCH_DIR) and filename != __file__:
+                return frame.f_lineno if filename in self.learner_files else None
+            frame = frame.f_back
+        return None
