@@ -15,6 +15,7 @@ import importlib.util
 import os
 import select
 import signal
+import struct
 import sys
 import tempfile
 import time
@@ -153,7 +154,8 @@ def _child(job: ProbeJob, write_fd: int, output_fd: int) -> None:
         frame = _run_job(job)
         sys.stdout.flush()
         sys.stderr.flush()
-        view = memoryview(frame)
+        # Length-prefixed: processes the learner started may hold the pipe open, so EOF can't mark the end.
+        view = memoryview(struct.pack("<Q", len(frame)) + frame)
         while view:
             view = view[os.write(write_fd, view) :]
     except BaseException:  # noqa: BLE001 - the parent sees a missing frame as a crash
@@ -197,23 +199,27 @@ def run(job: ProbeJob) -> ProbeOutcome:
 
 
 def _read_frame(fd: int, deadline: float) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size = 0
+    """The child's frame (empty or partial if it died first), and whether time ran out."""
+    data = bytearray()
+    expected: int | None = None
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP)
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            return b"".join(chunks), True
+            return bytes(data), True
         if not poller.poll(max(1, int(left * 1000))):
             continue
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return b"".join(chunks), False
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_FRAME:
-            return b"", False
+            return bytes(data), False
+        data += chunk
+        if expected is None and len(data) >= 8:
+            (expected,) = struct.unpack("<Q", data[:8])
+            if expected > MAX_FRAME:
+                return b"", False
+        if expected is not None and len(data) >= 8 + expected:
+            return bytes(data[8 : 8 + expected]), False
 
 
 def _kill_group(pid: int) -> None:

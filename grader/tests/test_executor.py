@@ -1,0 +1,176 @@
+"""The local executor: whatever learner code does, the parent gets an outcome."""
+
+import dataclasses
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from grader import executor
+from grader.checks import check
+from grader.compare import compare
+from grader.executor import ProbeJob
+from grader.grading import Grader, References, Target
+from grader.observations import normalise
+
+
+def learner(tmp_path: Path, source: str, name: str = "exZ") -> Path:
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def run(path: Path, probe=lambda ex: {"out": ex.f()}, timeout: float = 5.0, **kwargs):
+    return executor.run(ProbeJob(path.stem, path, probe, timeout=timeout, **kwargs))
+
+
+def test_observations_come_back(tmp_path):
+    outcome = run(learner(tmp_path, "import torch\ndef f(): return torch.arange(3.0)"))
+    assert outcome.kind == "observations"
+    assert torch.equal(outcome.observations["out"].data, torch.arange(3.0))
+
+
+def test_an_exception_is_located_in_the_learner_file(tmp_path):
+    outcome = run(learner(tmp_path, "def f():\n    raise ValueError('bad input')\n"))
+    assert outcome.kind == "raised"
+    assert (outcome.error.type, outcome.error.message) == ("ValueError", "bad input")
+    assert outcome.error.location == "exZ.py:2 in f"
+
+
+def test_sys_exit_is_reported_not_obeyed(tmp_path):
+    outcome = run(learner(tmp_path, "import sys\ndef f():\n    sys.exit(0)\n"))
+    assert outcome.kind == "exit"
+    assert "sys.exit(0)" in outcome.detail
+
+
+def test_os_exit_is_a_crash_with_a_hint(tmp_path):
+    outcome = run(learner(tmp_path, "import os\ndef f():\n    os._exit(0)\n"))
+    assert outcome.kind == "crashed"
+    assert "os._exit" in outcome.detail
+
+
+def test_a_segfault_is_a_crash_named_by_its_signal(tmp_path):
+    outcome = run(learner(tmp_path, "import os, signal\ndef f():\n    os.kill(os.getpid(), signal.SIGSEGV)\n"))
+    assert outcome.kind == "crashed"
+    assert "SIGSEGV" in outcome.detail
+
+
+def test_an_infinite_loop_times_out_promptly(tmp_path):
+    started = time.monotonic()
+    outcome = run(learner(tmp_path, "def f():\n    while True:\n        pass\n"), timeout=0.5)
+    assert outcome.kind == "timeout"
+    assert "0.5 s" in outcome.detail
+    assert time.monotonic() - started < 5
+
+
+def test_processes_started_by_learner_code_are_killed(tmp_path):
+    pid_file = tmp_path / "pid"
+    source = f"""
+    import os, time
+    def f():
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        open({str(pid_file)!r}, "w").write(str(pid))
+        return 1
+    """
+    outcome = run(learner(tmp_path, source))
+    assert outcome.kind == "observations"
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a process forked by learner code outlived its check")
+
+
+def test_printed_output_is_captured_and_truncated(tmp_path):
+    outcome = run(learner(tmp_path, "def f():\n    print('hello')\n    print('x' * 100000)\n    return 1\n"))
+    assert outcome.output.startswith("hello\n")
+    assert outcome.output.endswith("(output truncated)")
+    assert len(outcome.output) < executor.OUTPUT_LIMIT + 100
+
+
+def test_syntax_and_import_errors(tmp_path):
+    broken = run(learner(tmp_path, "def f(:\n    pass\n"))
+    assert broken.kind == "import_error"
+    assert broken.error.type == "SyntaxError" and broken.error.location == "exZ.py:1"
+    raising = run(learner(tmp_path, "raise RuntimeError('at import')\n", name="exY"))
+    assert raising.kind == "import_error" and raising.error.message == "at import"
+    exiting = run(learner(tmp_path, "import sys\nsys.exit(3)\n", name="exX"))
+    assert exiting.kind == "exit" and "while being imported" in exiting.detail
+
+
+def test_a_missing_file(tmp_path):
+    outcome = executor.run(ProbeJob("exZ", tmp_path / "exZ.py", lambda ex: 1))
+    assert outcome.kind == "missing"
+
+
+def test_objects_that_pretend_to_be_right_are_opaque(tmp_path):
+    source = """
+    import torch
+    class Always:
+        def __eq__(self, other):
+            return True
+    class Sneaky(torch.Tensor):
+        pass
+    def f():
+        return Always()
+    def g():
+        return torch.zeros(2).as_subclass(Sneaky)
+    """
+    path = learner(tmp_path, source)
+    expected = normalise({"out": torch.zeros(2)})
+    for function in ("f", "g"):
+        outcome = run(path, probe=lambda ex, fn=function: {"out": getattr(ex, fn)()})
+        found = compare(expected, outcome.observations)
+        assert [m.kind for m in found] == ["type"], found
+
+
+def test_each_run_gets_a_fresh_process(tmp_path):
+    path = learner(tmp_path, "import torch\nCOUNT = []\ndef f():\n    COUNT.append(1)\n    return len(COUNT)\n")
+    assert run(path).observations["out"] == 1
+    assert run(path).observations["out"] == 1
+
+
+def test_the_seed_is_the_same_on_both_sides(tmp_path):
+    path = learner(tmp_path, "import torch\ndef f():\n    return torch.randn(3)\n")
+    first, second = run(path, seed=7), run(path, seed=7)
+    torch.manual_seed(7)
+    assert torch.equal(first.observations["out"].data, second.observations["out"].data)
+    assert not torch.equal(first.observations["out"].data, run(path, seed=8).observations["out"].data)
+
+
+def test_forbidden_calls_are_caught_with_their_line(tmp_path):
+    source = """
+    import torch.nn.functional as F
+    def f(x, t):
+        return F.cross_entropy(x, t)
+    """
+    probe = lambda ex: {"out": ex.f(torch.randn(2, 3), torch.tensor([0, 2]))}  # noqa: E731
+    outcome = run(learner(tmp_path, source), probe=probe, forbid=("torch.nn.functional.cross_entropy",))
+    assert outcome.kind == "forbidden"
+    assert "torch.nn.functional.cross_entropy called at line 4" in outcome.detail
+
+
+def test_a_probe_with_a_device_gets_the_cpu_reference(tmp_path):
+    """Device variants: the reference always runs on the CPU; the learner on the variant's device."""
+
+    @check(devices=("cpu",))
+    def on_device(ex, device):
+        return {"device": str(device), "out": ex.f().to(device)}
+
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    learner(solutions, "import torch\ndef f(): return torch.ones(2)\n")
+    bound = dataclasses.replace(on_device, exercise="exZ")
+    result = Grader(Target("solutions", solutions), References(solutions)).grade(bound, "cpu")
+    assert result.status == "passed", result.message
