@@ -10,7 +10,6 @@ gets a fresh child. The parent never imports learner code.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import select
@@ -107,6 +106,17 @@ def _same_file(filename: str, target: str) -> bool:
 
 
 def _run_job(job: ProbeJob) -> bytes:
+    if not job.forbid:
+        return _load_and_probe(job)
+    # Installed before the import, so `from torch... import f` binds the guarded function.
+    with ForbiddenCalls(job.forbid, job.path) as guard:
+        frame = _load_and_probe(job)
+    if guard.violations:  # even if the learner's code caught the error
+        return encode({"kind": "forbidden", "detail": guard.violations[0]})
+    return frame
+
+
+def _load_and_probe(job: ProbeJob) -> bytes:
     try:
         module = load_module(job.name, job.path)
     except SystemExit as stop:
@@ -114,18 +124,12 @@ def _run_job(job: ProbeJob) -> bytes:
     except BaseException as error:  # noqa: BLE001 - any import failure is reported
         return encode({"kind": "import_error", "error": error_info(error, job.path).__dict__})
     determinism.prepare(job.seed)
-    guard = ForbiddenCalls(job.forbid, job.path) if job.forbid else contextlib.nullcontext()
     try:
-        with guard:
-            result = job.probe(module, **job.kwargs)
+        result = job.probe(module, **job.kwargs)
     except SystemExit as stop:
         return _exit_frame(stop, job.path, "")
     except BaseException as error:  # noqa: BLE001
-        if isinstance(guard, ForbiddenCalls) and guard.violations:
-            return encode({"kind": "forbidden", "detail": guard.violations[0]})
         return encode({"kind": "raised", "error": error_info(error, job.path).__dict__})
-    if isinstance(guard, ForbiddenCalls) and guard.violations:  # the learner caught our error
-        return encode({"kind": "forbidden", "detail": guard.violations[0]})
     return encode({"kind": "observations"}, normalise(result))
 
 

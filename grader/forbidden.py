@@ -3,14 +3,21 @@
 `@check(forbid=("torch.nn.functional.cross_entropy",))` makes calling that
 function *from the learner's file* fail the check, with the call's line. It is
 enforced at run time in the learner's child by a `TorchFunctionMode`, which sees
-every torch function and tensor method, however it was imported or aliased
-(`F.cross_entropy`, `from torch.nn.functional import cross_entropy`,
-`nn.CrossEntropyLoss()(...)`). Calls made by torch itself or by the probe are
-not counted: only those whose nearest caller outside torch is the learner's file.
+every torch function and tensor method that dispatches through
+`__torch_function__`, however it was imported or aliased (`F.cross_entropy`,
+`from torch.nn.functional import cross_entropy`, `nn.CrossEntropyLoss()(...)`).
+Plain Python functions that do not dispatch (`torch.nn.init.xavier_uniform_`)
+are replaced in their module by a guarded wrapper for the duration, installed
+before the learner's module is imported. Calls made by torch itself or by the
+probe are not counted: only those whose nearest caller outside torch is the
+learner's file.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
 import pydoc
 import sys
 from pathlib import Path
@@ -45,22 +52,56 @@ class ForbiddenCalls(TorchFunctionMode):
         self.forbidden = resolve(names)
         self.learner_files = {str(learner_file), str(learner_file.resolve())}
         self.violations: list[str] = []
+        self._patched: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> "ForbiddenCalls":
+        for func, name in self.forbidden.items():
+            module_name, _, attribute = name.rpartition(".")
+            owner = _module_or_none(module_name)
+            if inspect.isfunction(func) and owner is not None and getattr(owner, attribute, None) is func:
+                self._patched.append((owner, attribute, func))
+                setattr(owner, attribute, self._guarded(func, name))
+        super().__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__(*exc)
+        for owner, attribute, func in reversed(self._patched):
+            setattr(owner, attribute, func)
+
+    def _guarded(self, func: Any, name: str) -> Any:
+        @functools.wraps(func)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            self._check(name)
+            return func(*args, **kwargs)
+
+        return guarded
+
+    def _check(self, name: str) -> None:
+        line = self._learner_line()
+        if line is not None:
+            message = f"{name} called at line {line} of your file"
+            self.violations.append(message)
+            raise ForbiddenCallError(f"{message}: this check asks you to write it yourself")
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         name = self.forbidden.get(func)
         if name is not None:
-            line = self._learner_line()
-            if line is not None:
-                message = f"{name} called at line {line} of your file"
-                self.violations.append(message)
-                raise ForbiddenCallError(f"{message}: this check asks you to write it yourself")
+            self._check(name)
         return func(*args, **(kwargs or {}))
 
     def _learner_line(self) -> int | None:
-        frame = sys._getframe(2)
+        frame = sys._getframe(1)
         while frame is not None:
             filename = frame.f_code.co_filename
             if not filename.startswith(TORCH_DIR) and filename != __file__:
                 return frame.f_lineno if filename in self.learner_files else None
             frame = frame.f_back
+        return None
+
+
+def _module_or_none(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
         return None

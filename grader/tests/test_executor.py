@@ -174,3 +174,38 @@ def test_a_probe_with_a_device_gets_the_cpu_reference(tmp_path):
     bound = dataclasses.replace(on_device, exercise="exZ")
     result = Grader(Target("solutions", solutions), References(solutions)).grade(bound, "cpu")
     assert result.status == "passed", result.message
+
+
+def test_forbidden_plain_python_functions_are_caught_however_imported(tmp_path):
+    source = """
+    import torch
+    from torch.nn.init import xavier_uniform_
+
+    def f(w):
+        return xavier_uniform_(w)
+
+    def g(w):
+        return torch.nn.init.xavier_uniform_(w)
+    """
+    path = learner(tmp_path, source)
+    for name in ("f", "g"):
+        probe = lambda ex, fn=name: {"out": getattr(ex, fn)(torch.empty(3, 4))}  # noqa: E731
+        outcome = run(path, probe=probe, forbid=("torch.nn.init.xavier_uniform_",))
+        assert outcome.kind == "forbidden", outcome
+        assert "xavier_uniform_ called at line" in outcome.detail
+
+
+def test_calls_from_the_probe_or_torch_itself_are_allowed(tmp_path):
+    source = """
+    import torch
+    def f(x, t):
+        return torch.nn.functional.log_softmax(x, 1).gather(1, t[:, None]).neg().mean()
+    """
+
+    def probe(ex):
+        x, t = torch.randn(2, 3), torch.tensor([0, 2])
+        return {"own": ex.f(x, t), "torch": torch.nn.functional.cross_entropy(x, t)}
+
+    outcome = run(learner(tmp_path, source), probe=probe, forbid=("torch.nn.functional.cross_entropy",))
+    assert outcome.kind == "observations"
+    assert torch.allclose(outcome.observations["own"].data, outcome.observations["torch"].data)
