@@ -6,8 +6,9 @@ enforced at run time in the learner's child by a `TorchFunctionMode`, which sees
 every torch function and tensor method that dispatches through
 `__torch_function__`, however it was imported or aliased (`F.cross_entropy`,
 `from torch.nn.functional import cross_entropy`, `nn.CrossEntropyLoss()(...)`).
-Plain Python functions that do not dispatch (`torch.nn.init.xavier_uniform_`)
-are replaced in their module by a guarded wrapper for the duration, installed
+Plain Python functions that do not dispatch (`torch.nn.init.xavier_uniform_`,
+`torch.optim.SGD.step`) are replaced in their module or class by a guarded
+wrapper for the duration, installed
 before the learner's module is imported. Calls made by torch itself or by the
 probe are not counted: only those whose nearest caller outside torch is the
 learner's file.
@@ -16,7 +17,6 @@ learner's file.
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import pydoc
 import sys
@@ -56,9 +56,9 @@ class ForbiddenCalls(TorchFunctionMode):
 
     def __enter__(self) -> "ForbiddenCalls":
         for func, name in self.forbidden.items():
-            module_name, _, attribute = name.rpartition(".")
-            owner = _module_or_none(module_name)
-            if inspect.isfunction(func) and owner is not None and getattr(owner, attribute, None) is func:
+            owner_name, _, attribute = name.rpartition(".")
+            owner = pydoc.locate(owner_name)  # a module, or a class for methods (torch.optim.SGD.step)
+            if inspect.isfunction(func) and owner is not None and vars(owner).get(attribute) is func:
                 self._patched.append((owner, attribute, func))
                 setattr(owner, attribute, self._guarded(func, name))
         super().__enter__()
@@ -97,11 +97,4 @@ class ForbiddenCalls(TorchFunctionMode):
             if not filename.startswith(TORCH_DIR) and filename != __file__:
                 return frame.f_lineno if filename in self.learner_files else None
             frame = frame.f_back
-        return None
-
-
-def _module_or_none(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
         return None

@@ -122,7 +122,7 @@ def _flatten(key: str, value: Any, into: Observations) -> None:
     kind = type(value)
     if kind is dict:
         if not value:
-            into[key] = Opaque("dict", "empty")
+            into[key] = "{}"  # an empty dict is still an observation
         for sub, item in value.items():
             _flatten(f"{key}.{sub}", item, into)
     elif kind in (list, tuple, torch.Size):

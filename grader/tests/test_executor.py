@@ -209,3 +209,17 @@ def test_calls_from_the_probe_or_torch_itself_are_allowed(tmp_path):
     outcome = run(learner(tmp_path, source), probe=probe, forbid=("torch.nn.functional.cross_entropy",))
     assert outcome.kind == "observations"
     assert torch.allclose(outcome.observations["own"].data, outcome.observations["torch"].data)
+
+
+def test_forbidden_methods_of_torch_classes(tmp_path):
+    source = """
+    import torch
+    def f(p):
+        optimizer = torch.optim.SGD([p], lr=0.1)
+        p.grad = torch.ones_like(p)
+        optimizer.step()
+        return p.detach()
+    """
+    probe = lambda ex: {"out": ex.f(torch.nn.Parameter(torch.zeros(2)))}  # noqa: E731
+    outcome = run(learner(tmp_path, source), probe=probe, forbid=("torch.optim.SGD.step",))
+    assert outcome.kind == "forbidden" and "torch.optim.SGD.step called at line 6" in outcome.detail

@@ -16,6 +16,7 @@ def test_nested_containers_flatten_to_keys():
     flat = normalise({"out": (torch.ones(1), [2, 3]), "state": {"step": 1}})
     assert list(flat) == ["out.len", "out[0]", "out[1].len", "out[1][0]", "out[1][1]", "state.step"]
     assert normalise(torch.zeros(2))["result"].shape == (2,)
+    assert normalise({"state": {}}) == {"state": "{}"}  # an empty dict is observable too
 
 
 def test_tensors_survive_the_wire_with_dtype_shape_and_device():
