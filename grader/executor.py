@@ -85,11 +85,13 @@ def load_module(name: str, path: Path) -> ModuleType:
 def error_info(error: BaseException, path: Path) -> ErrorInfo:
     """Describe `error` by the frames that are in the learner's file."""
     target = str(path.resolve())
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if _same_file(f.filename, target)]
+    walked = [(f, n) for f, n in traceback.walk_tb(error.__traceback__) if _same_file(f.f_code.co_filename, target)]
+    frames = traceback.StackSummary.extract(iter(walked))
     location = function = ""
-    if frames:
-        last = frames[-1]
-        location, function = f"{path.name}:{last.lineno} in {last.name}", last.name
+    if walked:
+        last, line = walked[-1]
+        function = last.f_code.co_qualname  # MyLinear.__init__, not just __init__
+        location = f"{path.name}:{line} in {function}"
     elif isinstance(error, SyntaxError) and error.lineno:
         location = f"{path.name}:{error.lineno}"
     text = "".join(traceback.format_list(frames[-5:]))
