@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
+import numpy
 import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
@@ -98,6 +99,8 @@ def _leaf(value: Any) -> Value:
         return TensorValue(value.detach().to("cpu", copy=True).contiguous(), str(value.device))
     if kind in (bool, int, float, type(None), Raised, Opaque):
         return value
+    if isinstance(value, (numpy.bool_, numpy.integer, numpy.floating)):
+        return value.item()  # a NumPy scalar is a number like any other
     if kind is str:
         return _truncate(value)
     if isinstance(value, torch.Tensor):

@@ -1,5 +1,6 @@
 """Observations: flattening and the wire format (JSON + safetensors, never pickle)."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -43,6 +44,7 @@ def test_plain_values_exceptions_and_opaque_objects():
     assert back["i"] == 3 and back["b"] is True and back["s"] == "x" and back["n"] is None
     assert back["f"] != back["f"]  # NaN survives
     assert back["dtype"] == "torch.int64"
+    assert round_trip({"np": np.float64(0.5), "npi": np.int64(3)}) == {"np": 0.5, "npi": 3}
     raised = round_trip({"e": capture(int, "not a number")})["e"]
     assert isinstance(raised, Raised) and raised.type == "ValueError"
     assert round_trip({"o": object()})["o"] == Opaque("object")

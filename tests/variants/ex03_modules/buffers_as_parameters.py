@@ -1,0 +1,22 @@
+"""Standardize makes mean and std nn.Parameters: the state_dict keys are right,
+so weights load, but the statistics become trainable and are counted as parameters."""
+
+VERDICTS = {
+    "standardize_registers_buffers": ("failed", "'parameters': wrong value"),
+    "complex_model_state_dict": ("failed", "'buffers': wrong value"),
+    "complex_model_loads_weights": ("failed", "'grad.norm.mean': not expected in the result"),
+    "complex_model_random": ("failed", "'grad.norm.std': not expected in the result"),
+    "count_parameters_counts_each_once": ("failed", "'ComplexModel(5, 8, 3)': wrong value\nexpected 147, got 157"),
+}
+
+from torch import nn  # noqa: E402
+
+
+class Standardize(nn.Module):
+    def __init__(self, mean, std):
+        super().__init__()
+        self.mean = nn.Parameter(mean.clone())
+        self.std = nn.Parameter(std.clone())
+
+    def forward(self, X):
+        return (X - self.mean) / self.std

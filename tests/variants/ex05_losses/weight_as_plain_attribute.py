@@ -1,0 +1,14 @@
+"""WeightedMSELoss keeps its weight as a plain attribute: not in state_dict, left behind by .double() and .to()."""
+
+VERDICTS = {"weighted_mse_module": ("failed", "'state_dict keys'")}
+
+from torch import nn  # noqa: E402
+
+
+class WeightedMSELoss(nn.Module):
+    def __init__(self, weight):
+        super().__init__()
+        self.weight = weight
+
+    def forward(self, input, target):
+        return (self.weight * (input - target) ** 2).mean()
