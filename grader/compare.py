@@ -64,11 +64,18 @@ class Mismatch:
 
 def compare(expected: Observations, actual: Observations, tolerances: Tolerances = Tolerances()) -> list[Mismatch]:
     """All differences between the reference's and the learner's observations."""
-    mismatches = [
-        Mismatch(key, "missing", f"{key!r}: missing from the result") for key in expected if key not in actual
+    raised = _raised_in_place_of_containers(expected, actual)
+    covered = {key for key in [*expected, *actual] for root in raised if _inside(key, root)}
+    mismatches = list(raised.values())
+    mismatches += [
+        Mismatch(key, "missing", f"{key!r}: missing from the result")
+        for key in expected
+        if key not in actual and key not in covered
     ]
     mismatches += [
-        Mismatch(key, "unexpected", f"{key!r}: not expected in the result") for key in actual if key not in expected
+        Mismatch(key, "unexpected", f"{key!r}: not expected in the result")
+        for key in actual
+        if key not in expected and key not in covered
     ]
     for key, want in expected.items():
         if key in actual:
@@ -76,6 +83,23 @@ def compare(expected: Observations, actual: Observations, tolerances: Tolerances
             if found is not None:
                 mismatches.append(found)
     return mismatches
+
+
+def _inside(key: str, root: str) -> bool:
+    return key == root or key.startswith((f"{root}.", f"{root}["))
+
+
+def _raised_in_place_of_containers(expected: Observations, actual: Observations) -> dict[str, Mismatch]:
+    """An exception observed where the other side returned a tuple or dict (flattened to `key[0]`, ...)."""
+    found = {}
+    for ours, theirs, learner_raised in ((actual, expected, True), (expected, actual, False)):
+        for key, value in ours.items():
+            if isinstance(value, Raised) and key not in theirs and any(_inside(k, key) for k in theirs):
+                if learner_raised:
+                    found[key] = Mismatch(key, "exception", f"{key!r}: raised {describe(value)}", "expected a value")
+                else:
+                    found[key] = Mismatch(key, "exception", f"{key!r}: expected {value.type} to be raised, got a value")
+    return found
 
 
 # --- one value -----------------------------------------------------------------

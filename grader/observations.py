@@ -74,9 +74,12 @@ def capture(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call `fn`; return its result, or the exception it raised as a `Raised`.
 
     Lets a probe observe "raises ValueError on bad input" as one key among others.
+    NotImplementedError is not captured: an unfinished stub stays "not started".
     """
     try:
         return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
     except Exception as error:  # noqa: BLE001 - every exception is an observation
         return Raised.of(error)
 

@@ -160,3 +160,10 @@ def test_hidden_messages_never_show_expected_values():
 def test_a_reference_must_be_plain_data():
     with pytest.raises(TypeError, match="plain data"):
         compare({"x": Opaque("object")}, {"x": 1})
+
+
+def test_an_exception_in_place_of_a_tuple_is_one_clear_mismatch():
+    found = only({"prf": (torch.ones(1), torch.ones(1))}, {"prf": Raised("ValueError", "bad average")})
+    assert (found.kind, found.summary) == ("exception", "'prf': raised ValueError: bad average")
+    found = only({"prf": Raised("ValueError")}, {"prf": (1, 2)})
+    assert found.summary == "'prf': expected ValueError to be raised, got a value"

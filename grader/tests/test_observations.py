@@ -64,3 +64,11 @@ def test_malformed_frames_are_rejected(frame):
 def test_a_frame_never_carries_pickle():
     frame = encode({"kind": "observations"}, normalise({"t": torch.ones(3)}))
     assert b"\x80\x04" not in frame[:2] and b"torch._utils" not in frame
+
+
+def test_capture_lets_not_implemented_through():
+    def stub():
+        raise NotImplementedError("stub")
+
+    with pytest.raises(NotImplementedError):
+        capture(stub)
