@@ -33,6 +33,8 @@ def configure_process() -> None:
     except RuntimeError:  # already set, or inter-op work has started
         pass
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    # Asking about CUDA through NVML does not initialise CUDA here, which would break it in forked children.
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
 
 
 def prepare(seed: int) -> None:

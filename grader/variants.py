@@ -10,7 +10,8 @@ appended to the reference solution, so it redefines only what it changes:
     class MyLinear(nn.Module):
         ...
 
-`VERDICTS` maps a check name to the status it must get and a text its message
+`VERDICTS` maps a check name (for device checks, with or without `[cpu]`: only
+the CPU run is graded here) to the status it must get and a text its message
 must contain; every check not listed must pass. A correct alternative
 implementation therefore has `VERDICTS = {}`. `python -m grader variants` runs
 them all, and the self-test does too, so a check that cannot catch its classic
@@ -86,12 +87,13 @@ def run(root: Path, variant: Variant, folder: Path, references: References | Non
     checks = suites.load_suite(suites.suite_path(root, variant.exercise))
     results = [grader.grade(check, device) for check in checks for device in check.devices if device == "cpu"]
     report = VariantReport(variant, results)
-    by_name = {r.name: r for r in results}
+    names = {r.name for r in results} | {r.name.removesuffix("[cpu]") for r in results}
     for name in variant.verdicts:
-        if name not in by_name:
+        if name not in names:
             report.problems.append(f"VERDICTS names {name!r}, which is not a check of {variant.exercise}")
     for result in results:
-        status, text = variant.verdicts.get(result.name, ("passed", ""))
+        bare = result.name.removesuffix("[cpu]")
+        status, text = variant.verdicts.get(result.name, variant.verdicts.get(bare, ("passed", "")))
         if result.status != status:
             report.problems.append(f"{result.name}: expected {status}, got {result.status}: {result.message}")
         elif text not in result.message:
