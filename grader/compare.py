@@ -66,22 +66,22 @@ def compare(expected: Observations, actual: Observations, tolerances: Tolerances
     """All differences between the reference's and the learner's observations."""
     raised = _raised_in_place_of_containers(expected, actual)
     covered = {key for key in [*expected, *actual] for root in raised if _inside(key, root)}
+    # In the probe's key order, so the key it puts first is the first one a learner reads.
     mismatches = list(raised.values())
-    mismatches += [
-        Mismatch(key, "missing", f"{key!r}: missing from the result")
-        for key in expected
-        if key not in actual and key not in covered
-    ]
+    for key, want in expected.items():
+        if key in covered:
+            continue
+        if key not in actual:
+            mismatches.append(Mismatch(key, "missing", f"{key!r}: missing from the result"))
+            continue
+        found = compare_value(key, want, actual[key], tolerances)
+        if found is not None:
+            mismatches.append(found)
     mismatches += [
         Mismatch(key, "unexpected", f"{key!r}: not expected in the result")
         for key in actual
         if key not in expected and key not in covered
     ]
-    for key, want in expected.items():
-        if key in actual:
-            found = compare_value(key, want, actual[key], tolerances)
-            if found is not None:
-                mismatches.append(found)
     return mismatches
 
 
