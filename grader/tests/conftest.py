@@ -35,6 +35,6 @@ def course_copy(tmp_path: Path) -> Path:
     """A copy of the course (catalog, suites, solutions, stubs) to modify freely."""
     for name in COURSE_FILES:
         shutil.copy(ROOT / name, tmp_path / name)
-    for folder in ("tests", "solutions", "exercises"):
+    for folder in ("tests", "solutions", "exercises", "data"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path

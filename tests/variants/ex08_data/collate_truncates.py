@@ -1,0 +1,13 @@
+"""No padding: every sequence is cut to the shortest so that torch.stack works, and data is lost."""
+
+VERDICTS = {
+    "pad_collate_pads_and_keeps_lengths": ("failed", "'padded': shape [3, 2, 2]"),
+    "pad_collate_random": ("failed", "'padded': shape"),
+}
+
+
+def pad_collate(batch, padding_value=0.0):
+    shortest = min(len(s) for s, _ in batch)
+    padded = torch.stack([s[:shortest] for s, _ in batch])
+    lengths = torch.tensor([len(s) for s, _ in batch])
+    return padded, lengths, torch.tensor([label for _, label in batch])
