@@ -37,7 +37,6 @@ class Check:
     timeout: float = DEFAULT_TIMEOUT
     devices: tuple[str, ...] = ("cpu",)
     forbid: tuple[str, ...] = ()
-    doc: str = ""
     exercise: str = field(default="", compare=False)
 
     @property
@@ -88,7 +87,6 @@ def check(
             timeout=float(timeout),
             devices=tuple(devices),
             forbid=tuple(forbid),
-            doc=inspect.getdoc(probe) or "",
         )
         if len(declared.devices) > 1 and not declared.takes_device:
             raise TypeError(f"check {probe.__name__} lists devices but its probe takes no `device`")

@@ -121,6 +121,17 @@ def _net_with_layer_norm(in_features, hidden, out_features):
     )
 
 
+def _layer_norm_net_parameters(net):
+    return {
+        "0.weight": net[0].weight,
+        "0.bias": net[0].bias,
+        "1.weight (LayerNorm)": net[1].weight,
+        "1.bias (LayerNorm)": net[1].bias,
+        "3.weight": net[3].weight,
+        "3.bias": net[3].bias,
+    }
+
+
 @check(points=2)
 def init_weights_only_touches_linear(ex):
     """net.apply(init_weights): Linear weights N(0, 0.01) as nn.init.normal_ draws them, zero biases, LayerNorm untouched."""
@@ -130,12 +141,7 @@ def init_weights_only_touches_linear(ex):
     torch.set_rng_state(before)
     expected = [torch.nn.init.normal_(torch.empty_like(net[i].weight), 0.0, 0.01) for i in (0, 3)]
     return {
-        "0.weight": net[0].weight,
-        "0.bias": net[0].bias,
-        "1.weight (LayerNorm)": net[1].weight,
-        "1.bias (LayerNorm)": net[1].bias,
-        "3.weight": net[3].weight,
-        "3.bias": net[3].bias,
+        **_layer_norm_net_parameters(net),
         "weights equal nn.init.normal_(w, 0, 0.01) under the same seed": all(
             torch.allclose(net[i].weight, e, rtol=0, atol=1e-8) for i, e in zip((0, 3), expected)
         ),
@@ -204,12 +210,7 @@ def init_constant_through_apply(ex):
     other = nn.Linear(3, 2)
     ex.init_constant(other, -2.0)
     return {
-        "0.weight": net[0].weight,
-        "0.bias": net[0].bias,
-        "1.weight (LayerNorm)": net[1].weight,
-        "1.bias (LayerNorm)": net[1].bias,
-        "3.weight": net[3].weight,
-        "3.bias": net[3].bias,
+        **_layer_norm_net_parameters(net),
         "init_constant(Linear(3, 2), -2.0) weight": other.weight,
         "init_constant(Linear(3, 2), -2.0) bias": other.bias,
     }

@@ -175,12 +175,8 @@ def binary_cross_entropy_saturated(ex):
 # --- bce_with_logits -----------------------------------------------------------
 
 
-@check(points=2, rtol=1e-5, atol=1e-6, forbid=BCE_LOGITS)
-def bce_with_logits_pos_weight(ex):
-    """Moderate logits, with and without a per-class pos_weight: loss and gradient, as F.binary_cross_entropy_with_logits."""
-    logits = (torch.randn(6, 3) * 2).clamp(-4.0, 4.0)
-    target = (torch.rand(6, 3) < 0.4).float()
-    pos_weight = torch.tensor([3.0, 1.0, 0.5])
+def _bce_with_logits_observations(ex, logits, target, pos_weight):
+    """Loss and gradient without and with pos_weight, and agreement with PyTorch."""
     plain, plain_grad = _loss_and_grad(ex.bce_with_logits, logits, target)
     weighted, weighted_grad = _loss_and_grad(ex.bce_with_logits, logits, target, pos_weight=pos_weight)
     expected = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight)
@@ -191,6 +187,15 @@ def bce_with_logits_pos_weight(ex):
         "pos_weight: logits.grad": weighted_grad,
         "pos_weight: agrees with F.binary_cross_entropy_with_logits": _agrees(weighted, expected),
     }
+
+
+@check(points=2, rtol=1e-5, atol=1e-6, forbid=BCE_LOGITS)
+def bce_with_logits_pos_weight(ex):
+    """Moderate logits, with and without a per-class pos_weight: loss and gradient, as F.binary_cross_entropy_with_logits."""
+    logits = (torch.randn(6, 3) * 2).clamp(-4.0, 4.0)
+    target = (torch.rand(6, 3) < 0.4).float()
+    pos_weight = torch.tensor([3.0, 1.0, 0.5])
+    return _bce_with_logits_observations(ex, logits, target, pos_weight)
 
 
 @check(points=2, rtol=1e-5, atol=1e-6, forbid=BCE_LOGITS)
@@ -199,16 +204,7 @@ def bce_with_logits_extreme_logits(ex):
     logits = torch.tensor([[1000.0, -1000.0, 100.0], [-1000.0, 1000.0, -100.0], [30.0, -30.0, 0.5]])
     target = torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.25]])
     pos_weight = torch.tensor([2.0, 0.5, 3.0])
-    plain, plain_grad = _loss_and_grad(ex.bce_with_logits, logits, target)
-    weighted, weighted_grad = _loss_and_grad(ex.bce_with_logits, logits, target, pos_weight=pos_weight)
-    expected = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight)
-    return {
-        "loss": plain,
-        "logits.grad": plain_grad,
-        "pos_weight: loss": weighted,
-        "pos_weight: logits.grad": weighted_grad,
-        "pos_weight: agrees with F.binary_cross_entropy_with_logits": _agrees(weighted, expected),
-    }
+    return _bce_with_logits_observations(ex, logits, target, pos_weight)
 
 
 # --- kl_div --------------------------------------------------------------------

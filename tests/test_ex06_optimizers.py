@@ -61,17 +61,22 @@ def _pure_trajectory(step_fn, problem, steps=STEPS, **hyper):
     return torch.stack(history)
 
 
-def _optimizer_trajectory(make, problem, steps=STEPS, groups=None):
-    """Positions visited by a torch.optim.Optimizer (PyTorch's or the learner's)."""
-    params = [p.clone().requires_grad_(True) for p in problem["init"]]
-    optimizer = make(groups(params) if groups else params)
-    history = [_flat(params)]
+def _optimize(optimizer, problem, params, steps):
+    """Run `steps` optimizer steps; the positions after each one."""
+    history = []
     for _ in range(steps):
         optimizer.zero_grad()
         _loss(problem, params).backward()
         optimizer.step()
         history.append(_flat(params))
-    return torch.stack(history)
+    return history
+
+
+def _optimizer_trajectory(make, problem, steps=STEPS, groups=None):
+    """Positions visited by a torch.optim.Optimizer (PyTorch's or the learner's)."""
+    params = [p.clone().requires_grad_(True) for p in problem["init"]]
+    optimizer = make(groups(params) if groups else params)
+    return torch.stack([_flat(params), *_optimize(optimizer, problem, params, steps)])
 
 
 def _against_torch(trajectory, reference, name):
@@ -253,13 +258,7 @@ def my_sgd_state_dict_resumes_exactly(ex):
         return [{"params": [params[0]]}, {"params": [params[1]], "lr": 0.02}]
 
     def run(params, optimizer, steps):
-        history = []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            _loss(problem, params).backward()
-            optimizer.step()
-            history.append(_flat(params))
-        return torch.stack(history)
+        return torch.stack(_optimize(optimizer, problem, params, steps))
 
     params = [p.clone().requires_grad_(True) for p in problem["init"]]
     optimizer = ex.MySGD(groups(params), lr=0.05, momentum=0.9, weight_decay=0.01)
