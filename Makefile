@@ -11,6 +11,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.torchdrill-installed
+TEST_STAMP := $(VENV)/.torchdrill-test-installed
 JOBS ?= 1
 
 .PHONY: install grade check test exercises variants clean
@@ -25,6 +26,13 @@ $(STAMP): pyproject.toml requirements.lock
 		|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
 	@touch $(STAMP)
 
+# The self-test also needs a Jupyter kernel, JSON Schema and a browser driver.
+$(TEST_STAMP): $(STAMP)
+	@echo "Installing the self-test tools into $(VENV) (first run only)..."
+	@$(PY) -m pip install --disable-pip-version-check -c requirements.lock -e '.[test]' >> $(VENV)/install.log 2>&1 \
+		|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
+	@touch $(TEST_STAMP)
+
 # Exit status 1 means "graded, not everything passes yet": not an error for make.
 grade: $(STAMP)
 	@$(PY) -m grader grade --jobs $(JOBS) || [ $$? -eq 1 ]
@@ -33,7 +41,7 @@ check: $(STAMP)
 	@test -n "$(EX)" || { echo "usage: make check EX=ex02_autograd"; exit 2; }
 	@$(PY) -m grader grade $(EX) --details || [ $$? -eq 1 ]
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) -m pytest grader/tests -n 2 -q
 
 exercises: $(STAMP)
