@@ -33,6 +33,7 @@ class CheckResult:
     output: str = ""
     duration: float = 0.0
     hidden: bool = False
+    diagnosis: str = ""  # one line naming a known mistake ("sum instead of mean?"), or ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -75,6 +76,9 @@ class Submission:
     files: list[GradedFile] = field(default_factory=list)
     environment: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
+    learner: str = ""  # class grading: the learner id (the submission folder's name)
+    hints: dict[str, dict[str, int]] = field(default_factory=dict)  # exercise -> function -> levels seen
+    notes: list[str] = field(default_factory=list)  # staging remarks: refused files, unknown layout
 
     @property
     def points(self) -> float:
@@ -110,12 +114,15 @@ class Submission:
         return {
             "schema_version": SCHEMA_VERSION,
             "target": self.target,
+            "learner": self.learner,
             "score": self.points,
             "max_score": self.max_points,
             "duration": round(self.duration, 3),
             "environment": self.environment,
             "files": [dataclasses.asdict(f) for f in self.files],
             "checks": [c.to_dict() for c in self.checks],
+            "hints": self.hints,
+            "notes": self.notes,
         }
 
     @classmethod
@@ -126,6 +133,9 @@ class Submission:
             files=[GradedFile(**f) for f in data.get("files", [])],
             environment=data.get("environment", {}),
             duration=data.get("duration", 0.0),
+            learner=data.get("learner", ""),
+            hints=data.get("hints", {}),
+            notes=data.get("notes", []),
         )
 
     def write_json(self, path: Path) -> None:
