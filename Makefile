@@ -1,11 +1,25 @@
 # torchdrill — every target sets up its own environment (.venv) on first use.
 #
+# Learners
 #   make grade               grade exercises/ and print the score table (results.json)
+#   make list                every exercise with its state and the course progress
+#   make run [EX=ex02]       grade one exercise (default: the first one not done)
 #   make check EX=ex02       grade one exercise, every check with its message
+#   make hint EX=ex02 [FN=f] the next hint for a function
+#   make watch               re-grade the exercise you save, move on when it is done
+#   make reset EX=ex02       restore a stub (your file is kept as a backup)
+#   make notebooks           one Jupyter notebook per exercise, in notebooks/
+# Instructors and authors
+#   make class SUBMISSIONS=dir [RESULTS=dir]   grade a class, one folder per learner
+#   make report [RESULTS=dir] [REPORT=dir]     HTML reports, CSV gradebook, Gradescope JSON
+#   make release             the student release in dist/student (no solutions, no hidden checks)
+#   make gradescope          the Gradescope autograder zip in dist/
+#   make goldens             record reference observations of the visible checks
+#   make exercises           regenerate exercises/ from solutions/
+#   make variants            prove the suites against known mistakes
 #   make test                the whole self-test of the grader and the curriculum
+#   make bench               speed benchmarks (results in bench/results.json)
 #   make install             create .venv with the pinned course environment
-#   make exercises           regenerate exercises/ from solutions/ (authors)
-#   make variants            prove the suites against known mistakes (authors)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,8 +27,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.torchdrill-installed
 TEST_STAMP := $(VENV)/.torchdrill-test-installed
 JOBS ?= 1
+SUBMISSIONS ?= examples/class
+RESULTS ?= build/class-results
+REPORT ?= build/report
 
-.PHONY: install grade check test exercises variants clean
+.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants clean
 
 install: $(STAMP)
 
@@ -41,6 +58,44 @@ check: $(STAMP)
 	@test -n "$(EX)" || { echo "usage: make check EX=ex02_autograd"; exit 2; }
 	@$(PY) -m grader grade $(EX) --details || [ $$? -eq 1 ]
 
+list: $(STAMP)
+	@$(PY) -m grader list
+
+run: $(STAMP)
+	@$(PY) -m grader run $(EX) || [ $$? -eq 1 ]
+
+hint: $(STAMP)
+	@test -n "$(EX)" || { echo "usage: make hint EX=ex02_autograd [FN=function]"; exit 2; }
+	@$(PY) -m grader hint $(EX) $(FN)
+
+watch: $(STAMP)
+	@$(PY) -m grader watch
+
+reset: $(STAMP)
+	@test -n "$(EX)" || { echo "usage: make reset EX=ex02_autograd"; exit 2; }
+	@$(PY) -m grader reset $(EX)
+
+notebooks: $(STAMP)
+	@$(PY) -m grader notebooks
+
+class: $(STAMP)
+	@$(PY) -m grader class $(SUBMISSIONS) --out $(RESULTS)
+
+report: class
+	@$(PY) -m grader report $(RESULTS) --out $(REPORT)
+
+release: $(STAMP)
+	@$(PY) -m grader release --out dist/student
+
+gradescope: $(STAMP)
+	@$(PY) -m grader gradescope --out dist/gradescope-autograder.zip
+
+goldens: $(STAMP)
+	@$(PY) -m grader goldens
+
+bench: $(TEST_STAMP)
+	@$(PY) bench/run.py
+
 test: $(TEST_STAMP)
 	$(PY) -m pytest grader/tests -n 2 -q
 
@@ -51,4 +106,4 @@ variants: $(STAMP)
 	$(PY) -m grader variants
 
 clean:
-	rm -rf $(VENV) results.json
+	rm -rf $(VENV) results.json build dist
