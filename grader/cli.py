@@ -15,7 +15,7 @@ from types import ModuleType
 from grader import authoring, catalog, exitcodes
 from grader.exitcodes import EXIT_USAGE
 
-COMMANDS = ("grade", "generate", "variants")
+COMMANDS = ("grade", "generate", "variants", "class_", "report", "goldens")
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -28,7 +28,8 @@ def project_root(start: Path | None = None) -> Path:
 
 
 def _commands() -> dict[str, ModuleType]:
-    return {name: importlib.import_module(f"grader.commands.{name}") for name in COMMANDS}
+    """Command name -> module; `class_` is the module of `class` (a Python keyword)."""
+    return {name.rstrip("_"): importlib.import_module(f"grader.commands.{name}") for name in COMMANDS}
 
 
 def _parser(commands: dict[str, ModuleType]) -> argparse.ArgumentParser:

@@ -19,10 +19,11 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from grader import determinism
 from grader.forbidden import ForbiddenCalls
@@ -43,6 +44,59 @@ class ProbeJob:
     seed: int = 0
     timeout: float = 10.0
     forbid: tuple[str, ...] = ()
+    check: str = ""  # the check's key, so a worker in a sandbox can find the probe by name
+    limits: Limits | None = None  # rlimits for the child (class grading); None: none
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits set in the child before the learner's module is imported."""
+
+    cpu_seconds: int = 60
+    extra_memory: int = 4 << 30  # address space allowed beyond the worker's own
+    processes: int = 256  # in all, for this user (see `processes_of_this_user`)
+    file_size: int = 16 << 20
+    open_files: int = 256
+
+    def apply(self) -> None:
+        import resource
+
+        with open("/proc/self/status") as status:
+            size_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (size_kb * 1024 + self.extra_memory,) * 2)
+        resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size, self.file_size))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # A write past the size limit fails with EFBIG instead of killing silently.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def processes_of_this_user() -> int:
+    """RLIMIT_NPROC counts every process of the user, so a limit is this plus an allowance."""
+    uid = str(os.getuid())
+    count = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as status:
+                count += any(line.startswith("Uid:") and line.split()[1] == uid for line in status)
+        except OSError:
+            continue
+    return count
+
+
+@dataclass(frozen=True)
+class RawRun:
+    """What came back from one child, before any decoding."""
+
+    frame: bytes
+    status: int  # wait status; 0 when the child was not waited for
+    timed_out: bool
+    output: str
+    duration: float
 
 
 @dataclass(frozen=True)
@@ -154,6 +208,8 @@ def _child(job: ProbeJob, write_fd: int, output_fd: int) -> None:
         # Nothing of the parent's (pytest, xdist channels) stays reachable.
         os.closerange(3, write_fd)
         os.closerange(write_fd + 1, 1 << 16)
+        if job.limits is not None:
+            job.limits.apply()
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
@@ -177,8 +233,18 @@ def run(job: ProbeJob) -> ProbeOutcome:
     """Run one probe on learner code in a fresh child and collect its outcome."""
     if not job.path.is_file():
         return ProbeOutcome("missing", detail=f"{job.path.name} was not found in {job.path.parent}")
+    return outcome(execute(job), job.timeout)
+
+
+def execute(job: ProbeJob) -> RawRun:
+    """Fork, run the probe in the child, and bring back its undecoded frame.
+
+    Split from `outcome` so that a sandboxed worker can pass the raw frame on to
+    the trusted parent, which does all the decoding itself.
+    """
+    _reap_finished()
     read_fd, write_fd = os.pipe()
-    output = tempfile.TemporaryFile()
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _read_output
     sys.stdout.flush()
     sys.stderr.flush()
     started = time.monotonic()
@@ -196,12 +262,19 @@ def run(job: ProbeJob) -> ProbeOutcome:
     finally:
         os.close(read_fd)
     _kill_group(pid)
-    status = _reap(pid)
-    duration = time.monotonic() - started
-    printed = _read_output(output)
-    if timed_out:
-        return ProbeOutcome("timeout", detail=f"did not finish within {job.timeout:g} s", output=printed, duration=duration)
-    return _outcome(frame, status, printed, duration)
+    complete = bool(frame) and not timed_out
+    # A child that sent its whole frame is not waited for: its exit (unmapping a
+    # torch-sized address space) overlaps with the next check. Its status is unused.
+    status = _defer_reap(pid) if complete else _reap(pid)
+    return RawRun(frame, status, timed_out, _read_output(output), time.monotonic() - started)
+
+
+def outcome(raw: RawRun, timeout: float) -> ProbeOutcome:
+    """Decode a child's frame (plain data only: JSON + safetensors) into an outcome."""
+    if raw.timed_out:
+        detail = f"did not finish within {timeout:g} s"
+        return ProbeOutcome("timeout", detail=detail, output=raw.output, duration=raw.duration)
+    return _outcome(raw.frame, raw.status, raw.output, raw.duration)
 
 
 def _read_frame(fd: int, deadline: float) -> tuple[bytes, bool]:
@@ -233,6 +306,24 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+_unreaped: set[int] = set()
+
+
+def _defer_reap(pid: int) -> int:
+    _unreaped.add(pid)
+    return 0
+
+
+def _reap_finished() -> None:
+    for pid in list(_unreaped):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.discard(pid)
 
 
 def _reap(pid: int) -> int:

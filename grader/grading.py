@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -88,16 +89,28 @@ class References:
         return ProbeOutcome("observations", observations)
 
 
+class ReferenceSource(Protocol):
+    """Where reference outcomes come from: `References` (the solutions) or `grader.goldens.GoldenReferences`."""
+
+    def outcome(self, check: Check, seed: int) -> ProbeOutcome: ...
+
+
 class Grader:
     """Grades checks of one target against the references."""
 
     def __init__(
-        self, target: Target, references: References, timeout: float | None = None, salt: str = ""
+        self,
+        target: Target,
+        references: ReferenceSource,
+        timeout: float | None = None,
+        salt: str = "",
+        run: Callable[[ProbeJob], ProbeOutcome] = executor.run,
     ) -> None:
         self.target = target
         self.references = references
         self.timeout = timeout
         self.salt = salt
+        self.run = run  # the local executor, or a sandboxed worker's client
 
     def seed(self, check: Check) -> int:
         """Visible checks: fixed per check. Hidden ones also depend on the salt."""
@@ -115,5 +128,6 @@ class Grader:
             seed=seed,
             timeout=self.timeout if self.timeout is not None else check.timeout,
             forbid=check.forbid,
+            check=check.key,
         )
-        return judge(check, device, reference, executor.run(job))
+        return judge(check, device, reference, self.run(job))

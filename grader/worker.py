@@ -1,0 +1,169 @@
+"""The sandboxed worker: runs probes on one learner's files at a time.
+
+Started once per grading process (inside bubblewrap where it is installed; see
+`grader.sandbox`), it imports torch and the graded suites once, then serves
+requests from the trusted parent over stdin/stdout:
+
+  {"op": "probe", "check": KEY, "path": ..., "seed": ..., "timeout": ..., "device": ...}
+      -> the child's raw result (`executor.RawRun`): the parent decodes it
+  {"op": "clean"}
+      -> kill every process left behind, empty /tmp; between learners
+
+Each probe still runs in a fresh forked child with rlimits (`executor.Limits`).
+The worker never decodes or judges a learner's result: a learner who takes the
+worker over gains nothing but the ability to send its own bytes, which is what
+it could do anyway.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import shutil
+import signal
+import struct
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import BinaryIO
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+HEADER = struct.Struct("<Q")
+
+
+# --- framing (both sides) -----------------------------------------------------------
+
+
+def send(stream: BinaryIO, payload: bytes) -> None:
+    stream.write(HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> bytes | None:
+    """One message, or None at end of stream."""
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(header)
+    payload = stream.read(size)
+    return payload if len(payload) == size else None
+
+
+def pack_run(header: dict, frame: bytes) -> bytes:
+    encoded = json.dumps(header).encode()
+    return HEADER.pack(len(encoded)) + encoded + frame
+
+
+def unpack_run(payload: bytes) -> tuple[dict, bytes]:
+    (size,) = HEADER.unpack_from(payload)
+    return json.loads(payload[HEADER.size : HEADER.size + size]), payload[HEADER.size + size :]
+
+
+# --- worker side ----------------------------------------------------------------------
+
+
+def _harden() -> None:
+    """Children cannot ptrace us or open /proc/<worker>/fd; orphans are re-parented to us."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _descendants() -> list[int]:
+    """Every process below this one (orphans included, thanks to the subreaper flag)."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def clean(scratch: Path | None) -> None:
+    """Kill whatever the last learner left running, reap it, and empty the scratch folder."""
+    for _ in range(3):
+        leftover = _descendants()
+        if not leftover:
+            break
+        for pid in leftover:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+    if scratch is not None and scratch.is_dir():
+        for entry in scratch.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def serve(suites: Path, scratch: Path | None) -> None:
+    import torch
+
+    from grader import determinism, executor
+    from grader.suites import SUITE_PREFIX, load_suite
+
+    determinism.configure_process()
+    _harden()
+    checks = {c.key: c for suite in sorted(suites.glob(f"{SUITE_PREFIX}*.py")) for c in load_suite(suite)}
+    limits = executor.Limits(processes=executor.processes_of_this_user() + 64)
+    # Warm the lazy parts of torch and the wire format once, so that no child pays for them.
+    executor.outcome(executor.RawRun(b"", 0, False, "", 0.0), 1.0)
+    determinism.prepare(0)
+    torch.zeros(1).sum()
+    gc.freeze()  # fewer copy-on-write page faults in each forked child
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames goes to the parent's pipe
+    send(replies, b"ready")
+    while (message := receive(requests)) is not None:
+        request = json.loads(message)
+        if request["op"] == "clean":
+            clean(scratch)
+            send(replies, b"clean")
+            continue
+        check = checks[request["check"]]
+        device = request.get("device")
+        job = executor.ProbeJob(
+            name=check.exercise,
+            path=Path(request["path"]),
+            probe=check.probe,
+            kwargs={"device": torch.device(device)} if device else {},
+            seed=request["seed"],
+            timeout=request["timeout"],
+            forbid=check.forbid,
+            check=check.key,
+            limits=limits,
+        )
+        raw = executor.execute(job)
+        header = {k: v for k, v in asdict(raw).items() if k != "frame"}
+        send(replies, pack_run(header, raw.frame))
+
+
+def main(argv: list[str]) -> None:
+    suites = Path(argv[0])
+    scratch = Path(argv[1]) if len(argv) > 1 else None
+    serve(suites, scratch)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
