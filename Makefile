@@ -59,7 +59,7 @@ check: $(STAMP)
 	@$(PY) -m grader grade $(EX) --details || [ $$? -eq 1 ]
 
 list: $(STAMP)
-	@$(PY) -m grader list
+	@$(PY) -m grader list || [ $$? -eq 1 ]
 
 run: $(STAMP)
 	@$(PY) -m grader run $(EX) || [ $$? -eq 1 ]

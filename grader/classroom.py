@@ -24,7 +24,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,8 +100,9 @@ def secret_id(secret: str) -> str:
 def course_fingerprint(root: Path) -> str:
     """Changes whenever the grader, a suite or a solution changes: then everyone is regraded."""
     digest = hashlib.sha256(__version__.encode())
-    for folder, pattern in (("grader", "*.py"), ("tests", "test_*.py"), ("solutions", "*.py")):
-        for path in sorted((root / folder).glob(pattern)):
+    package = Path(__file__).resolve().parent  # the grader that runs, wherever it is installed
+    for folder, pattern in ((package, "*.py"), (root / "tests", "test_*.py"), (root / "solutions", "*.py")):
+        for path in sorted(folder.glob(pattern)):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -294,33 +296,59 @@ def grade_class(root: Path, options: Options, progress: Progress | None = None) 
 
 
 def _grade_all(root: Path, options: Options, todo: list, work: Path, run: ClassRun, total: int, progress: Progress | None) -> bool:
+    """Grade `todo` in parallel; False when interrupted.
+
+    A grading process that dies (only learner code run without bubblewrap can
+    reach it) breaks the pool: the learners it took down are regraded one at a
+    time, each in a fresh pool, and one that breaks that too is recorded as not
+    gradable instead of stopping the class.
+    """
     from grader import determinism
 
     determinism.configure_process()
     references = References(root / "solutions")
     checks = load_checks(root, options.exercises)
     warm_references(references, checks)
-    context = multiprocessing.get_context("fork")
-    jobs = max(1, min(options.jobs, len(todo)))
-    pool = ProcessPoolExecutor(jobs, context, initializer=_start_process, initargs=(root, work, references, checks, options))
-    pending: set[Future[LearnerSummary]] = set()
+    start = (root, work, references, checks, options)
+
+    def record(summary: LearnerSummary) -> None:
+        run.summaries.append(summary)
+        if progress:
+            progress(summary, len(run.summaries), total)
+
     try:
-        for learner, staged, print_id in todo:
-            pending.add(pool.submit(_grade_learner, learner, staged, print_id))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                summary = future.result()
-                run.summaries.append(summary)
-                if progress:
-                    progress(summary, len(run.summaries), total)
+        broken = _run_pool(todo, max(1, min(options.jobs, len(todo))), start, record)
+        for item in broken:
+            if _run_pool([item], 1, start, record):
+                record(_not_gradable(item, checks, options))
     except KeyboardInterrupt:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
         return False
-    pool.shutdown()
     return True
+
+
+def _run_pool(todo: list, jobs: int, start: tuple, record: Callable[[LearnerSummary], None]) -> list:
+    """Grade `todo` in a pool of `jobs` processes; returns the items lost to a broken pool."""
+    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("fork"), initializer=_start_process, initargs=start)
+    futures = {pool.submit(_grade_learner, *item): item for item in todo}
+    broken = []
+    try:
+        for future in as_completed(futures):
+            try:
+                record(future.result())
+            except BrokenProcessPool:
+                broken.append(futures[future])
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return broken
+
+
+def _not_gradable(item: tuple, checks: list[Check], options: Options) -> LearnerSummary:
+    learner, staged, fingerprint = item
+    message = "grading this submission killed the grading process twice; it was not graded (look at it by hand)"
+    results = [_unscored(check, device, "crashed", message) for check in checks for device in check.devices]
+    submission = Submission(target=learner, checks=results, learner=learner, hints=staged.hints, notes=staged.notes)
+    write_result(result_path(options.out, learner), submission, fingerprint)
+    return summarize(submission, fingerprint)
 
 
 def write_class_file(options: Options, run: ClassRun, learners: list[str]) -> None:

@@ -15,7 +15,7 @@ from types import ModuleType
 from grader import authoring, catalog, exitcodes
 from grader.exitcodes import EXIT_USAGE
 
-COMMANDS = ("grade", "generate", "variants", "class_", "report", "goldens")
+COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "class_", "report", "goldens", "release", "gradescope", "notebooks")
 
 
 def project_root(start: Path | None = None) -> Path:

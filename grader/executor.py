@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from grader import determinism
-from grader.forbidden import ForbiddenCalls
+from grader.forbidden import TAMPER_GUARD, ForbiddenCalls
 from grader.observations import MAX_FRAME, Observations, decode, encode, normalise
 
 OUTPUT_LIMIT = 4_000
@@ -112,7 +112,7 @@ class ErrorInfo:
 
 @dataclass(frozen=True)
 class ProbeOutcome:
-    # observations | raised | forbidden | import_error | exit | crashed | timeout | missing
+    # observations | raised | forbidden | tampered | import_error | exit | crashed | timeout | missing
     kind: str
     observations: Observations | None = None
     error: ErrorInfo | None = None
@@ -162,6 +162,19 @@ def _same_file(filename: str, target: str) -> bool:
 
 
 def _run_job(job: ProbeJob) -> bytes:
+    frame = _guarded_run(job)
+    replaced = TAMPER_GUARD.replaced()
+    if replaced:
+        named = ", ".join(replaced[:3]) + (f" and {len(replaced) - 3} more" if len(replaced) > 3 else "")
+        detail = (
+            f"your code replaced {named}: the grader compares results itself, "
+            "and changing torch's (or Python's) own functions is not allowed"
+        )
+        return encode({"kind": "tampered", "detail": detail})
+    return frame
+
+
+def _guarded_run(job: ProbeJob) -> bytes:
     if not job.forbid:
         return _load_and_probe(job)
     # Installed before the import, so `from torch... import f` binds the guarded function.
@@ -259,6 +272,10 @@ def execute(job: ProbeJob) -> RawRun:
         pass
     try:
         frame, timed_out = _read_frame(read_fd, started + job.timeout)
+    except BaseException:  # Ctrl-C while waiting: the learner's code must not outlive us
+        _kill_group(pid)
+        _reap(pid)
+        raise
     finally:
         os.close(read_fd)
     _kill_group(pid)

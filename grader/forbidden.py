@@ -98,3 +98,39 @@ class ForbiddenCalls(TorchFunctionMode):
                 return frame.f_lineno if filename in self.learner_files else None
             frame = frame.f_back
         return None
+
+
+# --- tampering -------------------------------------------------------------------------
+
+# What probes use to build observations: replacing any of them could turn a wrong
+# answer into a "True" computed in the learner's process.
+PROTECTED = (
+    "torch.allclose", "torch.equal", "torch.isclose", "torch.is_tensor", "torch.testing.assert_close",
+    "torch.autograd.gradcheck", "torch.Tensor.__eq__", "torch.Tensor.__ne__", "torch.Tensor.__bool__",
+    "torch.Tensor.equal", "torch.Tensor.allclose", "torch.Tensor.item", "torch.Tensor.tolist",
+    "numpy.allclose", "numpy.array_equal", "math.isclose",
+    "builtins.isinstance", "builtins.bool", "builtins.all", "builtins.any", "builtins.abs",
+)
+
+
+def _owner_and_name(dotted: str) -> tuple[Any, str]:
+    owner_path, _, name = dotted.rpartition(".")
+    return pydoc.locate(owner_path), name
+
+
+class TamperGuard:
+    """Notices learner code that replaces what probes rely on (`torch.allclose = lambda *a: True`).
+
+    The originals are captured when this module is imported, in the grading
+    parent, so every forked child compares against the pristine objects.
+    """
+
+    def __init__(self, names: tuple[str, ...] = PROTECTED) -> None:
+        self._originals = [(dotted, *_owner_and_name(dotted)) for dotted in names]
+        self._originals = [(d, owner, name, getattr(owner, name)) for d, owner, name in self._originals]
+
+    def replaced(self) -> list[str]:
+        return [dotted for dotted, owner, name, original in self._originals if getattr(owner, name, None) is not original]
+
+
+TAMPER_GUARD = TamperGuard()

@@ -19,7 +19,8 @@ import pytest
 
 from grader import catalog, determinism, devices, suites, terminal
 from grader.checks import Check
-from grader.grading import Grader, References, resolve_target
+from grader.goldens import REFERENCE_CHOICES, reference_source
+from grader.grading import Grader, resolve_target
 from grader.results import CheckResult, GradedFile, Submission, environment, sha256_of
 
 STATE = pytest.StashKey["GradingState"]()
@@ -63,6 +64,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--details", action="store_true", help="after the score table, list every check with its message"
     )
     group.addoption("--hidden-salt", default="", help="salt for the seeds of hidden checks (course secret)")
+    group.addoption(
+        "--references",
+        choices=REFERENCE_CHOICES,
+        default="auto",
+        help="reference outcomes from solutions/ or goldens/; auto (default): solutions/ where it exists",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     grader = Grader(
         target,
-        References(root / "solutions"),
+        reference_source(root, config.getoption("references")),
         timeout=config.getoption("check_timeout"),
         salt=config.getoption("hidden_salt"),
     )

@@ -37,6 +37,9 @@ from grader.executor import ProbeJob, ProbeOutcome, RawRun
 SUBMISSION = Path("/submission")
 REPLY_MARGIN = 15.0  # seconds a worker may take beyond the check's own limit before it is killed
 START_TIMEOUT = 120.0
+HIDDEN_EVERYWHERE = ("/tmp", "/var/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media", "/opt")  # where checkouts live
+HIDDEN_IN_COURSE = ("solutions", "tests", "examples", "exercises", ".git")  # .git holds every solution too
+UNSHARE = ("unshare", "--mount", "--pid", "--fork", "--net", "--ipc", "--uts", "--mount-proc", "--kill-child")
 
 
 @functools.cache
@@ -196,13 +199,25 @@ class Worker:
         if self.mode == "bwrap":
             return self._bwrap_command(), env, "/"
         code = private_grader(self.layout.root, self.layout.scratch)
-        env["TMPDIR"] = str(self.layout.scratch / "tmp")
         command = [
             sys.executable, "-I", "-c",
             f"import sys; sys.path.insert(0, {str(code)!r}); from grader import worker; worker.main(sys.argv[1:])",
-            str(code / "tests"), str(self.layout.scratch / "tmp"),
+            str(code / "tests"), "/tmp",
         ]
-        return command, env, str(self.layout.scratch / "tmp")
+        if os.geteuid() == 0 and shutil.which("unshare"):
+            # Root without bubblewrap: namespaces from util-linux, the worker hides the rest itself.
+            hide = [*HIDDEN_EVERYWHERE, *(
+                folder / part
+                for folder in (self.layout.root.resolve(), Path(__file__).resolve().parents[1])
+                for part in HIDDEN_IN_COURSE
+            )]
+            # The Python environment, under the names sys.path uses (a .venv may be a symlink).
+            keep = [self.layout.scratch, Path(sys.prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix)]
+            env["TMPDIR"] = command[-1] = str(self.layout.scratch / "tmp")
+            command = [*UNSHARE, *command, "--isolate", str(self.layout.scratch), "--keep", *map(str, keep), "--hide", *map(str, hide)]
+            return command, env, "/"
+        env["TMPDIR"] = command[-1] = str(self.layout.scratch / "tmp")
+        return command, env, env["TMPDIR"]
 
     def _bwrap_command(self) -> list[str]:
         root = self.layout.root
@@ -216,7 +231,9 @@ class Worker:
                 command += ["--ro-bind", system, system]
         for prefix in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.prefix)}:
             command += ["--ro-bind", str(prefix), str(prefix)]
-        for part in ("grader", "tests", "data"):
+        package = Path(__file__).resolve().parent  # the grader this process runs, wherever it is installed
+        command += ["--ro-bind", str(package), str(package)]
+        for part in ("tests", "data"):
             if (root / part).exists():
                 command += ["--ro-bind", str(root / part), str(root / part)]
         if (root / "tests" / "variants").exists():  # each variant is a solution with one mistake
@@ -235,7 +252,7 @@ def private_grader(root: Path, scratch: Path) -> Path:
     code = scratch / "code"
     if not code.exists():
         ignore = shutil.ignore_patterns("__pycache__", "tests", "variants", "*.pyc")
-        shutil.copytree(root / "grader", code / "grader", ignore=ignore)
+        shutil.copytree(Path(__file__).resolve().parent, code / "grader", ignore=ignore)
         shutil.copytree(root / "tests", code / "tests", ignore=shutil.ignore_patterns("__pycache__", "variants"))
         if (root / "data").is_dir():
             shutil.copytree(root / "data", code / "data")

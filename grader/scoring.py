@@ -12,76 +12,93 @@ This is the only place that decides a status, in the trusted parent:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from grader.checks import Check
 from grader.compare import Tolerances, compare
+from grader.diagnose import diagnose, error_hint
 from grader.executor import ErrorInfo, ProbeOutcome
 from grader.results import CheckResult
 
 MAX_MISMATCHES_SHOWN = 5
 
 
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    message: str = ""
+    diagnosis: str = ""  # grader.diagnose: a known mistake's one-line hint
+
+
 def judge(check: Check, device: str, reference: ProbeOutcome, learner: ProbeOutcome) -> CheckResult:
-    status, message = _verdict(check, reference, learner)
+    verdict = _verdict(check, reference, learner)
     return CheckResult(
         exercise=check.exercise,
         name=check.id(device).split("::", 1)[1],
-        status=status,
-        points=check.points if status == "passed" else 0.0,
+        status=verdict.status,
+        points=check.points if verdict.status == "passed" else 0.0,
         max_points=check.points,
-        message=message,
+        message=verdict.message,
         output=learner.output,
         duration=round(learner.duration, 4),
         hidden=check.hidden,
+        diagnosis=verdict.diagnosis,
     )
 
 
-def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> tuple[str, str]:
+def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> Verdict:
     if reference.kind not in ("observations", "raised"):
         raise RuntimeError(f"reference for {check.id()} did not run: {reference.kind}")
     kind = learner.kind
     if kind == "missing":
-        return "error", f"{learner.detail}: create it (or restore the stub) to be graded"
+        return Verdict("error", f"{learner.detail}: create it (or restore the stub) to be graded")
     if kind == "timeout":
-        return "timeout", (
+        return Verdict(
+            "timeout",
             f"{learner.detail}: an infinite loop, or something far slower than needed? "
-            "The process running your code was stopped."
+            "The process running your code was stopped.",
         )
     if kind == "crashed":
-        return "crashed", learner.detail
+        return Verdict("crashed", learner.detail)
+    if kind == "tampered":
+        return Verdict("error", learner.detail)
     if kind == "forbidden":
-        return "failed", f"{learner.detail}: this check asks you to write it yourself, without that function"
+        return Verdict("failed", f"{learner.detail}: this check asks you to write it yourself, without that function")
     if kind == "exit":
-        return "error", f"{learner.detail}: return a value instead of exiting{_at(learner.error)}"
+        return Verdict("error", f"{learner.detail}: return a value instead of exiting{_at(learner.error)}")
     if kind == "import_error":
-        return "error", f"could not import your file: {_exception(learner.error)}"
+        return Verdict("error", f"could not import your file: {_exception(learner.error)}")
     if kind == "raised":
         return _raised(reference, learner.error)
     if kind != "observations" or learner.observations is None:
-        return "crashed", f"unexpected result from the child process ({kind!r})"
+        return Verdict("crashed", f"unexpected result from the child process ({kind!r})")
     if reference.kind == "raised":
         assert reference.error is not None
-        return "failed", f"expected {reference.error.type} to be raised, but the call returned normally"
+        return Verdict("failed", f"expected {reference.error.type} to be raised, but the call returned normally")
     assert reference.observations is not None
-    mismatches = compare(reference.observations, learner.observations, Tolerances(check.rtol, check.atol))
+    tolerances = Tolerances(check.rtol, check.atol)
+    mismatches = compare(reference.observations, learner.observations, tolerances)
     if not mismatches:
-        return "passed", ""
+        return Verdict("passed")
     shown = [m.message(reveal=not check.hidden) for m in mismatches[:MAX_MISMATCHES_SHOWN]]
     if len(mismatches) > MAX_MISMATCHES_SHOWN:
         shown.append(f"… and {len(mismatches) - MAX_MISMATCHES_SHOWN} more differences")
-    return "failed", "\n".join(shown)
+    hint = diagnose(mismatches, reference.observations, learner.observations, tolerances, hidden=check.hidden)
+    return Verdict("failed", "\n".join(shown), hint)
 
 
-def _raised(reference: ProbeOutcome, error: ErrorInfo | None) -> tuple[str, str]:
+def _raised(reference: ProbeOutcome, error: ErrorInfo | None) -> Verdict:
     assert error is not None
     if reference.kind == "raised" and reference.error is not None and reference.error.type == error.type:
-        return "passed", ""
+        return Verdict("passed")
     if error.type == "NotImplementedError":
         where = f"`{error.function}`" if error.function else "your code"
         line = f" ({error.location.split(' in ')[0]})" if error.location else ""
-        return "not_started", f"{where} still raises NotImplementedError{line}: fill in the stub"
+        return Verdict("not_started", f"{where} still raises NotImplementedError{line}: fill in the stub")
     if reference.kind == "raised" and reference.error is not None:
-        return "failed", f"expected {reference.error.type} to be raised, got {_exception(error)}"
-    return "error", _exception(error)
+        message = f"expected {reference.error.type} to be raised, got {_exception(error)}"
+        return Verdict("failed", message, error_hint(error.message))
+    return Verdict("error", _exception(error), error_hint(error.message))
 
 
 def _at(error: ErrorInfo | None) -> str:

@@ -25,7 +25,8 @@ STATUS_MARK = {
     "not_started": ("·", "dim"),
     "skipped": ("-", "yellow"),
 }
-OUTPUT_LINES = 8
+OUTPUT_LINES = 8  # of the learner's own printed output, under a failed check
+OUTPUT_WIDTH = 160  # characters per printed line shown (a printed tensor can be one long line)
 
 
 def points(value: float) -> str:
@@ -41,6 +42,7 @@ def render(submission: Submission, details: bool = False, color: bool = False, w
         width=width,
         highlight=False,
         emoji=False,
+        force_jupyter=False,  # rendered to a string, also inside a notebook's kernel
     )
     if details:
         for score in submission.exercises():
@@ -86,11 +88,19 @@ def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResu
             continue
         for text in result.message.splitlines():
             console.print(Text(f"      {text}"), soft_wrap=True)
+        if result.diagnosis:
+            console.print(Text(f"      hint: {result.diagnosis}", style="cyan"), soft_wrap=True)
         if result.output.strip() and result.status != "passed":
-            lines = result.output.rstrip().splitlines()
-            console.print(Text("      your code printed:", style="dim"))
-            for text in lines[:OUTPUT_LINES]:
-                console.print(Text(f"      | {text}", style="dim"), soft_wrap=True)
-            if len(lines) > OUTPUT_LINES:
-                console.print(Text(f"      | … {len(lines) - OUTPUT_LINES} more lines", style="dim"))
+            _print_output(console, result.output)
     console.print()
+
+
+def _print_output(console: Console, output: str) -> None:
+    """The learner's own prints for this check, marked as theirs and cut to a few short lines."""
+    lines = output.rstrip().splitlines()
+    console.print(Text("      your code printed:", style="dim"))
+    for text in lines[:OUTPUT_LINES]:
+        shown = text if len(text) <= OUTPUT_WIDTH else text[: OUTPUT_WIDTH - 1] + "…"
+        console.print(Text(f"      | {shown}", style="dim"), soft_wrap=True)
+    if len(lines) > OUTPUT_LINES:
+        console.print(Text(f"      | … {len(lines) - OUTPUT_LINES} more lines", style="dim"))

@@ -72,6 +72,50 @@ def _harden() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+
+
+def _mount(libc: ctypes.CDLL, source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
+    def encode(text: str | None) -> bytes | None:
+        return text.encode() if text is not None else None
+
+    if libc.mount(encode(source), encode(target), encode(kind), flags, encode(data)) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {target}: {os.strerror(ctypes.get_errno())}")
+
+
+def isolate_mounts(hide: list[Path], keep: list[Path], scratch: Path) -> None:
+    """Fallback run as root inside `unshare` (new mount, PID, network namespaces).
+
+    Covers `hide` (folders where copies of the course may live: /tmp, /home,
+    /work, the course itself) with empty tmpfs mounts, puts back the folders in
+    `keep` (this worker's scratch, the Python environment), makes every mount
+    read-only, and gives the worker a fresh writable SCRATCH/tmp.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep if path.is_dir()}
+    for path in hide:
+        try:
+            _mount(libc, "tmpfs", str(path), "tmpfs", 0, "size=64k,mode=755")
+        except OSError:  # gone, or already under a hidden folder
+            continue
+    for path, fd in kept.items():
+        path.mkdir(parents=True, exist_ok=True)
+        _mount(libc, f"/proc/self/fd/{fd}", str(path), None, MS_BIND | MS_REC)
+        os.close(fd)
+    with open("/proc/self/mountinfo") as mounts:
+        points = [line.split()[4] for line in mounts]
+    for point in points:
+        if point.startswith(("/proc", "/dev")):
+            continue
+        try:
+            _mount(libc, None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+        except OSError:
+            continue
+    (scratch / "tmp").mkdir(exist_ok=True)
+    _mount(libc, "tmpfs", str(scratch / "tmp"), "tmpfs", 0, "size=512m,mode=1777")
+
+
 def _descendants() -> list[int]:
     """Every process below this one (orphans included, thanks to the subreaper flag)."""
     parents: dict[int, int] = {}
@@ -160,6 +204,13 @@ def serve(suites: Path, scratch: Path | None) -> None:
 
 
 def main(argv: list[str]) -> None:
+    """`worker SUITES SCRATCH [--isolate SCRATCH --keep PATH... --hide PATH...]`."""
+    if "--isolate" in argv:
+        at = argv.index("--isolate")
+        options, argv = argv[at + 1 :], argv[:at]
+        keep = [Path(p) for p in options[options.index("--keep") + 1 : options.index("--hide")]]
+        hide = [Path(p) for p in options[options.index("--hide") + 1 :]]
+        isolate_mounts(hide, keep, Path(options[0]))
     suites = Path(argv[0])
     scratch = Path(argv[1]) if len(argv) > 1 else None
     serve(suites, scratch)

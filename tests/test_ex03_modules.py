@@ -90,12 +90,16 @@ def centered_layer_subtracts_the_mean(ex):
     """X − X.mean() over all elements (not per column or row); no parameters."""
     layer = ex.CenteredLayer()
     matrix = torch.arange(12.0).reshape(3, 4) ** 1.5
+    vector = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    given = {"[1, 2, 3, 4, 5]": vector.clone(), "3x4 matrix": matrix.clone()}  # before any in-place change
     out = layer(matrix)
     return {
-        "[1, 2, 3, 4, 5]": layer(torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])),
+        "[1, 2, 3, 4, 5]": layer(vector),
         "3x4 matrix": out,
         "3x4 matrix: output.mean()": out.mean(),
         "number of parameters": len(list(layer.parameters())),
+        # Context for the diagnosis (grader.diagnose): an output equal to its input was never centred.
+        "given": given,
     }
 
 

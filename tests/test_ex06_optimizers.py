@@ -116,8 +116,12 @@ def _same_state(state, snapshot):
 
 
 def _two_pure_steps(step_fn, grads, **hyper):
-    """Two steps from fixed params, observing params, state and purity after each."""
+    """Two steps from fixed params, observing params, state and purity after each.
+
+    `start` (the params before step 1) lets the diagnosis spot a step that moved nothing.
+    """
     params = [torch.tensor([1.0, -2.0, 0.5]), torch.tensor([[0.3, -0.1], [2.0, 0.0]])]
+    start = [t.clone() for t in params]
     observed = {"params and grads unchanged": [], "previous state unchanged": []}  # purity first, per step
     state = {}
     for number, scale in ((1, 1.0), (2, -0.5)):
@@ -128,6 +132,7 @@ def _two_pure_steps(step_fn, grads, **hyper):
         observed["previous state unchanged"].append(_same_state(state, old_state))
         observed[f"step {number}"] = {"state keys": sorted(new_state), "state": new_state or None, "params": new_params}
         params, state = new_params, new_state
+    observed["start"] = {"step 1": {"params": start}}
     return observed
 
 
@@ -246,6 +251,7 @@ def my_sgd_param_groups_match_torch(ex):
     observed["step(closure) returns the loss"] = optimizer.step(closure)
     observed["params after step(closure)"] = [p.detach() for p in params]
     observed["lr=-0.1"] = capture(ex.MySGD, [torch.nn.Parameter(torch.ones(2))], lr=-0.1)
+    observed["start"] = {"params after step(closure)": problem["init"]}
     return observed
 
 

@@ -132,14 +132,38 @@ def load_digits_reads_the_file(ex):
 # --- train_one_epoch --------------------------------------------------------------------
 
 
+def _two_epochs_of_one_batch(ex):
+    """Plain SGD, one batch per epoch, twice: the parameters after each epoch. Without zero_grad
+    the second step adds the first step's gradient to its own and moves about twice as far."""
+    model = _fixed(_mlp())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    x, y = _fixed_data(4)
+    after = []
+    for _ in range(2):
+        ex.train_one_epoch(model, _loader(x, y, 4), optimizer, nn.CrossEntropyLoss(), CPU)
+        after.append(_params(model))
+    return after
+
+
 @check(points=3, rtol=RTOL, atol=ATOL)
 def train_one_epoch_matches_reference(ex):
-    """SGD with momentum over batches of 4, 4 and 2: same parameters; the mean loss, a float, weighted by batch size."""
+    """SGD with momentum over batches of 4, 4 and 2: same parameters; the mean loss, a float, weighted by batch size.
+    Two epochs over one batch: the second step starts from fresh gradients."""
     model = _fixed(_mlp())
+    start = _params(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     x, y = _fixed_data()
     loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, nn.CrossEntropyLoss(), CPU)
-    return {"parameters": _params(model), "loss": loss, "loss is a Python float": type(loss) is float}
+    first, second = _two_epochs_of_one_batch(ex)
+    return {
+        "parameters": _params(model),
+        "loss": loss,
+        "loss is a Python float": type(loss) is float,
+        "after a second epoch of one batch": second,
+        # Context for the diagnosis (grader.diagnose): the parameters before the first and the last step.
+        "start": {"parameters": start},
+        "previous": {"after a second epoch of one batch": first},
+    }
 
 
 @check(points=2, rtol=RTOL, atol=ATOL)

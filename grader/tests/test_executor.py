@@ -223,3 +223,13 @@ def test_forbidden_methods_of_torch_classes(tmp_path):
     probe = lambda ex: {"out": ex.f(torch.nn.Parameter(torch.zeros(2)))}  # noqa: E731
     outcome = run(learner(tmp_path, source), probe=probe, forbid=("torch.optim.SGD.step",))
     assert outcome.kind == "forbidden" and "torch.optim.SGD.step called at line 6" in outcome.detail
+
+
+def test_replacing_what_probes_rely_on_is_caught(tmp_path):
+    source = "import torch\ntorch.allclose = lambda *a, **k: True\ndef f(): return torch.zeros(2)\n"
+    probe = lambda ex: {"close": torch.allclose(ex.f(), torch.ones(2))}  # noqa: E731
+    outcome = run(learner(tmp_path, source), probe)
+    assert outcome.kind == "tampered" and "torch.allclose" in outcome.detail
+    honest = run(learner(tmp_path, "import torch\ndef f(): return torch.ones(2)\n", name="exY"), probe)
+    assert honest.kind == "observations" and honest.observations["close"] is True
+    assert torch.allclose(torch.zeros(1), torch.ones(1)) is False  # the parent is untouched

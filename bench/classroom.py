@@ -1,0 +1,103 @@
+"""Class grading throughput: the sandboxed class grader against one plain pytest per learner.
+
+A generated class (BENCH_LEARNERS, default 50) of the whole curriculum: complete
+solutions, partly solved stubs, buggy submissions (known mistakes from
+tests/variants) and crashing ones. Both ways grade the same class in this run,
+with the same number of parallel processes (the machine's cores):
+
+- torchdrill: `python -m grader class` (bubblewrap when it works), references
+  of visible checks shared by all learners, warm sandboxed workers;
+- naive: `python -m pytest tests/ --target=LEARNER` once per learner, no sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from grader import catalog, sandbox, variants  # noqa: E402
+
+KINDS = ("complete", "partial", "buggy", "crashing", "stubs")
+
+
+def make_class(folder: Path, size: int) -> dict[str, str]:
+    """`size` learners cycling through KINDS; returns learner -> kind."""
+    course = catalog.load(ROOT).names
+    mistakes = [v for v in variants.discover(ROOT) if any(status != "passed" for status, _ in v.verdicts.values())]
+    chance = random.Random(0)
+    kinds = {}
+    for index in range(size):
+        kind = KINDS[index % len(KINDS)]
+        learner = folder / f"learner{index:03d}"
+        learner.mkdir(parents=True)
+        solved = course[: chance.randint(3, len(course) - 2)] if kind == "partial" else course
+        for exercise in course:
+            source = "solutions" if exercise in solved and kind != "stubs" else "exercises"
+            (learner / f"{exercise}.py").write_text((ROOT / source / f"{exercise}.py").read_text())
+        if kind == "buggy":
+            for variant in chance.sample(mistakes, 3):
+                variants.build(ROOT, variant, learner)
+        if kind == "crashing":
+            victim = chance.choice(course)
+            (learner / f"{victim}.py").write_text("import os\nos._exit(1)\n")
+            (learner / f"{course[0]}.py").write_text("import ctypes\nctypes.string_at(0)\n")
+        kinds[learner.name] = kind
+    return kinds
+
+
+def grade_class(submissions: Path, out: Path, jobs: int) -> float:
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "grader", "class", str(submissions), "--out", str(out), "--jobs", str(jobs), "--force"]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def grade_naively(submissions: Path, jobs: int) -> float:
+    def one(learner: Path) -> None:
+        command = [sys.executable, "-m", "pytest", "tests", f"--target={learner}", "-q", "-p", "no:cacheprovider"]
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, sorted(submissions.iterdir())))
+    return time.perf_counter() - started
+
+
+def probe_seconds(out: Path) -> float:
+    """Time spent running learners' probes (each check's child, fork to result)."""
+    return sum(
+        check["duration"]
+        for path in (out / "learners").glob("*.json")
+        for check in json.loads(path.read_text())["checks"]
+    )
+
+
+def main(report) -> None:  # noqa: ANN001 - bench/run.py's Report
+    size = int(os.environ.get("BENCH_LEARNERS", "50"))
+    jobs = os.cpu_count() or 1
+    mode = sandbox.resolve_mode("auto")
+    with tempfile.TemporaryDirectory() as folder:
+        submissions = Path(folder) / "class"
+        kinds = make_class(submissions, size)
+        mix = ", ".join(f"{list(kinds.values()).count(k)} {k}" for k in KINDS)
+        out = Path(folder) / "results"
+        ours = grade_class(submissions, out, jobs)
+        report.figure("class grader: learners per second", size / ours, "learners/s", ">= 2",
+                      f"{size} learners ({mix}), full curriculum, {jobs} jobs, sandbox: {mode}, {ours:.1f} s")
+        naive = grade_naively(submissions, jobs)
+        report.figure("naive (one pytest per learner): learners per second", size / naive, "learners/s",
+                      note=f"same class, {jobs} at a time, no sandbox, {naive:.1f} s")
+        report.figure("speed-up over naive", naive / ours, "x", ">= 3")
+        share = probe_seconds(out) / (ours * jobs)
+        report.figure("share of class-grading wall time in learner probes", 100 * share, "%",
+                      note="sum of every check's child time (fork to result) over wall time x jobs")

@@ -1,0 +1,28 @@
+"""`list`: every exercise in catalog order with its state, points, and the course's progress."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader import catalog, course_view
+from grader.exitcodes import EXIT_NOT_PASSED, EXIT_OK
+from grader.standing import Standing
+
+HELP = "every exercise with its state (done, failing, not started), its points, and your progress"
+EPILOG = """\
+Verdicts still true in results.json are reused; changed exercises are graded now.
+
+exit status: 0 every exercise is done, 1 some are not, 2 usage error, 3 internal error"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def run(root: Path, args: argparse.Namespace) -> int:
+    course = catalog.load(root)
+    submission = Standing(root, course).verdicts(course.names)
+    print(course_view.render_list(course, submission, course_view.use_color()), end="")
+    return EXIT_OK if all(s.state == "done" for s in submission.exercises()) else EXIT_NOT_PASSED

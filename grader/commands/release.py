@@ -1,0 +1,30 @@
+"""`release --out DIR`: the student release (no solutions/, no hidden checks)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.exitcodes import EXIT_OK, EXIT_USAGE
+
+HELP = "write the student release: stubs, visible checks, goldens, the grader; no solutions, no hidden checks"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("dist/student"), help="release folder (default: dist/student)")
+
+
+def run(root: Path, args: argparse.Namespace) -> int:
+    from grader import determinism, release
+
+    determinism.configure_process()
+    try:
+        built = release.build(root, args.out)
+    except release.ReleaseError as error:
+        print(f"torchdrill: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote the student release to {built.out}")
+    print(f"  {built.visible} visible checks graded against goldens; {built.hidden_removed} hidden checks left out")
+    print(f"  grader modules left out (instructor only): {', '.join(built.left_out) or 'none'}")
+    return EXIT_OK

@@ -1,0 +1,69 @@
+"""`reset EX`: restore an exercise's stub from the generator; the learner's file is kept as a backup."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from pathlib import Path
+
+from grader import authoring, catalog
+from grader.exitcodes import EXIT_OK
+from grader.standing import exercise_file
+
+HELP = "restore an exercise's stub; your file is kept in exercises/.backup/"
+EPILOG = """\
+The stub is made from the reference solution, exactly as `make exercises` makes it.
+
+exit status: 0 restored (or already the stub), 2 usage error (unknown exercise, no solution to make the stub from)"""
+BACKUP_DIR = ".backup"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("exercise", help="exercise name or prefix (ex02, ex02_autograd)")
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def run(root: Path, args: argparse.Namespace) -> int:
+    name = catalog.load(root).find(args.exercise).name
+    stub = _stub(root, name)
+    path = exercise_file(root, name)
+    shown = path.relative_to(root)
+    if path.is_file() and path.read_text() == stub:
+        print(f"{shown} is already the untouched stub: nothing to reset.")
+        return EXIT_OK
+    backup = _back_up(path) if path.is_file() else None
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(stub)
+    os.replace(partial, path)
+    print(f"restored {shown} to the stub.")
+    if backup is not None:
+        print(f"your version is kept in {backup.relative_to(root)}")
+    return EXIT_OK
+
+
+def _stub(root: Path, name: str) -> str:
+    solution = root / "solutions" / f"{name}.py"
+    if not solution.is_file():
+        shown = solution.relative_to(root)
+        raise FileNotFoundError(f"cannot restore {name}: {shown} is not in this copy of the course")
+    return authoring.make_stub(solution.read_text(), str(solution.relative_to(root)))
+
+
+def backup_path(path: Path, stamp: str) -> Path:
+    """`exercises/.backup/ex02_autograd.20250101-120000.py`, numbered if that name is taken."""
+    folder = path.parent / BACKUP_DIR
+    candidate, number = folder / f"{path.stem}.{stamp}.py", 1
+    while candidate.exists():
+        number += 1
+        candidate = folder / f"{path.stem}.{stamp}-{number}.py"
+    return candidate
+
+
+def _back_up(path: Path) -> Path:
+    backup = backup_path(path, time.strftime("%Y%m%d-%H%M%S"))
+    backup.parent.mkdir(exist_ok=True)
+    shutil.copy2(path, backup)
+    return backup

@@ -1,0 +1,13 @@
+"""Reports of a graded class: HTML pages, a CSV gradebook, per-learner JSON.
+
+Every part reads a class results folder (written by `python -m grader class`)
+and nothing else: no learner code is imported and nothing is re-graded, so a
+report can be rebuilt, or built on another machine, from the files alone.
+
+  loading    the results folder -> `ClassResults`
+  stats      aggregation: score matrix, histogram, pass rates, diagnoses, incidents
+  plots      matplotlib figures as inline SVG
+  gradebook  the CSV gradebook
+  html       the jinja2 pages (templates/)
+  build      writes every output of `python -m grader report`
+"""

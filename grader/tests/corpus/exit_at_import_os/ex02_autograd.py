@@ -1,0 +1,5 @@
+"""Attack: os._exit(0) while being imported: no exception, no frame, status 0."""
+
+import os
+
+os._exit(0)

@@ -1,0 +1,247 @@
+"""Notebooks: generated per exercise, staged back to modules, graded in a real Jupyter kernel."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import catalog, cli, notebooks, suites
+from grader.notebooks import Cell, NotebookError
+from grader.tests.conftest import ROOT
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every exercise's notebook, written once for the tests that only read them."""
+    out = tmp_path_factory.mktemp("notebooks")
+    notebooks.write_notebooks(ROOT, out)
+    return out
+
+
+def solution_parts(exercise: str) -> dict[str, str]:
+    _, parts = notebooks.split_module((ROOT / "solutions" / f"{exercise}.py").read_text())
+    return {part.cell_id: part.code for part in parts}
+
+
+def with_solutions(notebook: nbformat.NotebookNode, exercise: str) -> nbformat.NotebookNode:
+    """The solution's functions pasted into the notebook's tagged cells (generated ids are the tags)."""
+    code = solution_parts(exercise)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.id in code:
+            cell.source = code[cell.id]
+    return notebook
+
+
+def without_docstrings(source: str) -> str:
+    """The module's syntax tree, docstrings removed (they move to markdown)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+# --- generation ---------------------------------------------------------------------------
+
+
+def test_every_exercise_gets_a_valid_notebook_with_one_tagged_cell_per_stub(generated):
+    names = catalog.load(ROOT).names
+    assert sorted(p.stem for p in generated.glob("*.ipynb")) == sorted(names)
+    for name in names:
+        notebook = nbformat.read(generated / f"{name}.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        stub = ast.parse(notebooks.stub_source(ROOT, name))
+        defined = [n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        tags = [c.metadata["tags"][0] for c in code]
+        assert tags == ["setup", "preamble", *defined, "check"], name
+        assert notebook.metadata["torchdrill"]["exercise"] == name
+        assert f"check({name!r})" in code[-1].source and f"setup({name!r})" in code[0].source
+        markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        assert all(f"`{d}" in markdown or f"`class {d}" in markdown for d in defined), name
+
+
+def test_docstrings_become_markdown_and_sections_headings(generated):
+    notebook = nbformat.read(generated / "ex01_tensors.ipynb", as_version=4)
+    cells = {c.id: c for c in notebook.cells}
+    assert cells["tensor_from_list-doc"].source.startswith("### `tensor_from_list(values: list) -> torch.Tensor`")
+    assert "\n\nWhy: `torch.tensor` infers the dtype" in cells["tensor_from_list-doc"].source
+    assert '"""' not in cells["tensor_from_list"].source
+    assert "raise NotImplementedError('tensor_from_list')" in cells["tensor_from_list"].source
+    assert cells["tensor_from_list-section"].source == "## Creation"
+
+
+@pytest.mark.parametrize("exercise", catalog.load(ROOT).names)
+def test_cells_stage_back_to_the_stub_and_to_the_solution(generated, tmp_path, exercise):
+    """Lossless both ways: untouched cells are the stub; solution code in the cells is the solution."""
+    path = generated / f"{exercise}.ipynb"
+    staged = notebooks.stage(path, tmp_path / "stub")
+    assert staged == tmp_path / "stub" / f"{exercise}.py"
+    assert without_docstrings(staged.read_text()) == without_docstrings(notebooks.stub_source(ROOT, exercise))
+    filled = tmp_path / f"{exercise}.ipynb"
+    nbformat.write(with_solutions(nbformat.read(path, as_version=4), exercise), str(filled))
+    solution = (ROOT / "solutions" / f"{exercise}.py").read_text()
+    assert without_docstrings(notebooks.stage(filled, tmp_path / "solution").read_text()) == without_docstrings(solution)
+
+
+@pytest.mark.parametrize("exercise", ["ex01_tensors", "ex03_modules"])
+def test_solution_code_in_the_notebook_passes_every_check(generated, tmp_path, exercise):
+    notebook = with_solutions(nbformat.read(generated / f"{exercise}.ipynb", as_version=4), exercise)
+    nbformat.write(notebook, str(tmp_path / f"{exercise}.ipynb"))
+    notebooks.stage(tmp_path / f"{exercise}.ipynb", tmp_path / "staged")
+    submission = notebooks.grade_staged(ROOT, exercise, tmp_path / "staged")
+    assert len(submission.checks) == len(suites.load_suite(suites.suite_path(ROOT, exercise)))
+    assert {c.status for c in submission.checks} == {"passed"}, [c.message for c in submission.checks]
+
+
+def test_an_untouched_notebook_is_not_started(generated, tmp_path):
+    notebooks.stage(generated / "ex02_autograd.ipynb", tmp_path)
+    submission = notebooks.grade_staged(ROOT, "ex02_autograd", tmp_path)
+    assert submission.checks and {c.status for c in submission.checks} == {"not_started"}
+
+
+def test_the_command_keeps_a_notebook_with_work_unless_forced(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "nb"
+    assert cli.main(["notebooks", "ex01", "ex02", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["ex01_tensors.ipynb", "ex02_autograd.ipynb"]
+    worked = out / "ex01_tensors.ipynb"
+    notebook = nbformat.read(worked, as_version=4)
+    next(c for c in notebook.cells if c.id == "row").source = "def row(x, i):\n    return x[i]\n"
+    nbformat.write(notebook, str(worked))
+    capsys.readouterr()
+    assert cli.main(["notebooks", "ex01", "ex02", "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "ex01_tensors.ipynb: it holds your code" in shown and "wrote " in shown and "ex02_autograd.ipynb" in shown
+    assert "return x[i]" in worked.read_text()
+    assert cli.main(["notebooks", "ex01", "--out", str(out), "--force"]) == 0
+    assert "return x[i]" not in worked.read_text()
+
+
+# --- clear messages ------------------------------------------------------------------------
+
+
+def test_invalid_json_says_where_and_what_to_do(generated, tmp_path):
+    broken = tmp_path / "ex01_tensors.ipynb"
+    broken.write_text((generated / "ex01_tensors.ipynb").read_text()[:500])
+    with pytest.raises(NotebookError, match=r"ex01_tensors.ipynb is not valid JSON \(line \d+, column \d+") as error:
+        notebooks.stage(broken, tmp_path)
+    assert "save it again" in str(error.value) and "python -m grader notebooks" in str(error.value)
+
+
+@pytest.mark.parametrize("content", ['{"hello": "world"}', "[1, 2, 3]", '{"nbformat": 4, "nbformat_minor": 5, "cells": 3}'])
+def test_json_that_is_not_a_notebook_is_refused(tmp_path, content):
+    path = tmp_path / "ex01_tensors.ipynb"
+    path.write_text(content)
+    with pytest.raises(NotebookError, match=r"is JSON but not a Jupyter notebook \(nbformat.validate failed"):
+        notebooks.stage(path, tmp_path)
+
+
+def test_a_missing_tagged_cell_is_named(generated, tmp_path):
+    notebook = nbformat.read(generated / "ex02_autograd.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.id in ("double_no_grad", "preamble"):
+            cell.metadata["tags"] = []
+    path = tmp_path / "ex02_autograd.ipynb"
+    nbformat.write(notebook, str(path))
+    with pytest.raises(NotebookError) as error:
+        notebooks.stage(path, tmp_path)
+    message = str(error.value)
+    assert "missing tagged cell for 'preamble' (imports and constants), 'double_no_grad' (defines double_no_grad)" in message
+    assert "add the tag back" in message
+
+
+def test_no_exercise_name_in_metadata_or_file_name(generated, tmp_path):
+    notebook = nbformat.read(generated / "ex01_tensors.ipynb", as_version=4)
+    del notebook.metadata["torchdrill"]
+    renamed = tmp_path / "ex01_tensors.ipynb"
+    nbformat.write(notebook, str(renamed))
+    assert notebooks.stage(renamed, tmp_path / "a").name == "ex01_tensors.py"  # the file name serves
+    odd = tmp_path / "my work (1).ipynb"
+    nbformat.write(notebook, str(odd))
+    with pytest.raises(NotebookError, match="no exercise name"):
+        notebooks.stage(odd, tmp_path / "b")
+
+
+def test_ipython_lines_are_kept_as_comments(tmp_path):
+    cells = [Cell(("f",), "%timeit 1\n!ls\ndef f(x):\n    return x\nf?\n", "f")]
+    text = notebooks.module_text(cells)
+    assert "# (IPython only) %timeit 1" in text and "# (IPython only) !ls" in text and "# (IPython only) f?" in text
+    compile(text, "staged", "exec")
+
+
+# --- which code the check cell grades ---------------------------------------------------------
+
+
+def test_the_kernel_grades_cells_as_last_run():
+    saved = [
+        Cell(("preamble",), "import torch\n", "preamble"),
+        Cell(("double",), "def double(x):\n    raise NotImplementedError\n", "double"),
+        Cell(("half",), "def half(x):\n    raise NotImplementedError\n", "half"),
+        Cell(("half",), "HELPER = 2\n", "split-off"),
+        Cell(("triple",), "def triple(x):\n    raise NotImplementedError\n", "triple"),
+    ]
+    history = [
+        ("import torch\nimport math\n", "preamble"),  # run, not saved: found by its cell id
+        ("def double(x):\n    return x + x\n", ""),  # no cell ids (nbclient, plain IPython): by definition
+        ("def double(x):\n    return 2 * x\n", ""),
+        ("def half(x):\n    return x / HELPER\n", "half"),
+        ("def triple(x) syntax error", ""),  # never defined `triple` in the kernel
+        ("double(3)", ""),  # scratch
+    ]
+    chosen = [(cell.cell_id, source, ran) for cell, source, ran in notebooks.resolve(saved, history)]
+    assert chosen == [
+        ("preamble", "import torch\nimport math\n", True),
+        ("double", "def double(x):\n    return 2 * x\n", True),
+        ("half", "def half(x):\n    return x / HELPER\n", True),
+        ("split-off", "HELPER = 2\n", False),
+        ("triple", "def triple(x):\n    raise NotImplementedError\n", False),
+    ]
+
+
+def printed(cell: nbformat.NotebookNode) -> str:
+    """A cell's text output: streams, and plain text of displays (rich shows its prints as displays in Jupyter)."""
+    return "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_check_cell_in_a_real_jupyter_kernel_grades_the_unsaved_code(tmp_path, monkeypatch):
+    """The notebook on disk is untouched; the kernel runs solution code in its cells, then the check cell."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    spec = tmp_path / "kernels" / "torchdrill-test"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "torchdrill", "language": "python"}))
+    for variable in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))  # nothing of the user's Jupyter setup
+    for variable in ("JPY_SESSION_NAME", notebooks.ROOT_VARIABLE):
+        monkeypatch.delenv(variable, raising=False)
+    work = tmp_path / "work"
+    [path] = notebooks.write_notebooks(ROOT, work, ["ex01_tensors"])
+    notebook = with_solutions(nbformat.read(path, as_version=4), "ex01_tensors")
+    notebook.cells.append(nbformat.v4.new_code_cell("print('deterministic', torch.are_deterministic_algorithms_enabled())"))
+    manager = KernelManager(kernel_name="torchdrill-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
+    NotebookClient(notebook, km=manager, timeout=120, resources={"metadata": {"path": str(work)}}).execute()
+
+    outputs = {c.id: printed(c) for c in notebook.cells if c.cell_type == "code"}
+    assert f"graded by the course at {ROOT}" in outputs["setup"]
+    shown = ANSI.sub("", outputs["check"])
+    checks = suites.load_suite(suites.suite_path(ROOT, "ex01_tensors"))
+    cells = len(json.loads(path.read_text())["metadata"]["torchdrill"]["tags"])
+    assert f"graded {cells} tagged cells, {cells - 1} as last run in this kernel, 1 as saved in ex01_tensors.ipynb" in shown
+    assert re.search(rf"ex01_tensors\s*│\s*{len(checks)}/{len(checks)}\s*│.*done", shown), shown
+    assert all(f"✓ {c.name}" in shown for c in checks) and "✗" not in shown
+    assert outputs[notebook.cells[-1].id].strip() == "deterministic False"  # the kernel's torch state is its own
