@@ -38,7 +38,7 @@ SUBMISSION = Path("/submission")
 REPLY_MARGIN = 15.0  # seconds a worker may take beyond the check's own limit before it is killed
 START_TIMEOUT = 120.0
 HIDDEN_EVERYWHERE = ("/tmp", "/var/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media", "/opt")  # where checkouts live
-HIDDEN_IN_COURSE = ("solutions", "tests", "examples", "exercises", ".git")  # .git holds every solution too
+HIDDEN_IN_COURSE = ("solutions", "tests", "examples", "exercises", "goldens", ".git", ".torchdrill")  # .git: every solution; .torchdrill: the course secret
 UNSHARE = ("unshare", "--mount", "--pid", "--fork", "--net", "--ipc", "--uts", "--mount-proc", "--kill-child")
 
 
@@ -199,11 +199,7 @@ class Worker:
         if self.mode == "bwrap":
             return self._bwrap_command(), env, "/"
         code = private_grader(self.layout.root, self.layout.scratch)
-        command = [
-            sys.executable, "-I", "-c",
-            f"import sys; sys.path.insert(0, {str(code)!r}); from grader import worker; worker.main(sys.argv[1:])",
-            str(code / "tests"), "/tmp",
-        ]
+        command = [sys.executable, "-I", "-c", _worker_code(code), str(code / "tests"), "/tmp"]
         if os.geteuid() == 0 and shutil.which("unshare"):
             # Root without bubblewrap: namespaces from util-linux, the worker hides the rest itself.
             hide = [*HIDDEN_EVERYWHERE, *(
@@ -241,8 +237,13 @@ class Worker:
         for device in sorted(Path("/dev").glob("nvidia*")):
             command += ["--dev-bind", str(device), str(device)]
         command += ["--ro-bind", str(self.layout.inbox), str(SUBMISSION), "--chdir", str(SUBMISSION)]
-        command += [sys.executable, "-I", "-m", "grader.worker", str(root / "tests"), "/tmp"]
+        command += [sys.executable, "-I", "-c", _worker_code(package.parent), str(root / "tests"), "/tmp"]
         return command
+
+
+def _worker_code(parent: Path) -> str:
+    """Start the worker from the grader in `parent`, whatever an installed finder points at."""
+    return f"import sys; sys.path.insert(0, {str(parent)!r}); from grader import worker; worker.main(sys.argv[1:])"
 
 
 def private_grader(root: Path, scratch: Path) -> Path:
