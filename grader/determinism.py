@@ -45,7 +45,9 @@ def prepare(seed: int) -> None:
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float32)
     torch.set_grad_enabled(True)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    # torch.use_deterministic_algorithms also configures the compiler, importing
+    # torch._dynamo (about 1.5 s) in every process that calls it; the flag is what matters here.
+    torch._C._set_deterministic_algorithms(True, warn_only=True)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.benchmark = False

@@ -161,6 +161,21 @@ def clean(scratch: Path | None) -> None:
                 entry.unlink(missing_ok=True)
 
 
+def _warm_lazy_imports(torch) -> None:  # noqa: ANN001 - the torch module
+    """Import once here what torch loads on first use, so that no forked child pays for it.
+
+    torch.optim loads torch._dynamo at the first step (about 1.5 s); without this,
+    every check that steps an optimizer would import it again in its own child.
+    """
+    import torch._dynamo  # noqa: F401
+
+    weight = torch.zeros(2, requires_grad=True)
+    for optimizer in (torch.optim.SGD([weight], lr=0.1, momentum=0.9), torch.optim.Adam([weight])):
+        (weight * weight).sum().backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+
 def serve(suites: Path, scratch: Path | None) -> None:
     import torch
 
@@ -174,7 +189,7 @@ def serve(suites: Path, scratch: Path | None) -> None:
     # Warm the lazy parts of torch and the wire format once, so that no child pays for them.
     executor.outcome(executor.RawRun(b"", 0, False, "", 0.0), 1.0)
     determinism.prepare(0)
-    torch.zeros(1).sum()
+    _warm_lazy_imports(torch)
     gc.freeze()  # fewer copy-on-write page faults in each forked child
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames goes to the parent's pipe
