@@ -35,6 +35,7 @@ from grader.checks import Check
 from grader.grading import Grader, References, Target
 from grader.results import CheckResult, GradedFile, Submission, environment
 from grader.sandbox import Layout, Worker
+from grader.scoring import unscored
 
 LEARNERS = "learners"
 CLASS_FILE = "class.json"
@@ -208,19 +209,14 @@ def grade_checks(grader: Grader, checks: list[Check], staged: staging.Staged, de
     for check in checks:
         for device in check.devices:
             if check.exercise in staged.problems:
-                results.append(_unscored(check, device, "error", staged.problems[check.exercise]))
+                results.append(unscored(check, device, "error", staged.problems[check.exercise]))
             elif device != "cpu" and not devices.available(device):
-                results.append(_unscored(check, device, "skipped", f"needs {device}, and the grading machine has none"))
+                results.append(unscored(check, device, "skipped", f"needs {device}, and the grading machine has none"))
             elif time.monotonic() > deadline:
-                results.append(_unscored(check, device, "timeout", "the time allowed for this whole submission ran out"))
+                results.append(unscored(check, device, "timeout", "the time allowed for this whole submission ran out"))
             else:
                 results.append(grader.grade(check, device))
     return results
-
-
-def _unscored(check: Check, device: str, status: str, message: str) -> CheckResult:
-    name = check.id(device).split("::", 1)[1]
-    return CheckResult(check.exercise, name, status, 0.0, check.points, message, hidden=check.hidden)
 
 
 def write_result(path: Path, submission: Submission, fingerprint: str) -> None:
@@ -345,7 +341,7 @@ def _run_pool(todo: list, jobs: int, start: tuple, record: Callable[[LearnerSumm
 def _not_gradable(item: tuple, checks: list[Check], options: Options) -> LearnerSummary:
     learner, staged, fingerprint = item
     message = "grading this submission killed the grading process twice; it was not graded (look at it by hand)"
-    results = [_unscored(check, device, "crashed", message) for check in checks for device in check.devices]
+    results = [unscored(check, device, "crashed", message) for check in checks for device in check.devices]
     submission = Submission(target=learner, checks=results, learner=learner, hints=staged.hints, notes=staged.notes)
     write_result(result_path(options.out, learner), submission, fingerprint)
     return summarize(submission, fingerprint)

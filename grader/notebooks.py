@@ -41,7 +41,7 @@ from typing import Any
 import nbformat
 
 from grader import authoring, catalog
-from grader.results import CheckResult, GradedFile, Submission, environment, sha256_of
+from grader.results import GradedFile, Submission, environment, sha256_of
 
 METADATA_KEY = "torchdrill"
 PREAMBLE, SETUP, CHECK = "preamble", "setup", "check"
@@ -401,6 +401,7 @@ def grade_staged(root: Path, exercise: str, folder: Path, stop: Callable[[], boo
     """
     from grader import determinism, devices, suites
     from grader.grading import Grader, References, Target
+    from grader.scoring import unscored
 
     determinism.configure_process()
     target = Target(f"notebook {exercise}", folder)
@@ -412,8 +413,7 @@ def grade_staged(root: Path, exercise: str, folder: Path, stop: Callable[[], boo
                 break
             reason = _unusable(device, devices.available)
             if reason:
-                name = declared.id(device).split("::", 1)[1]
-                results.append(CheckResult(exercise, name, "skipped", 0.0, declared.points, reason, hidden=declared.hidden))
+                results.append(unscored(declared, device, "skipped", reason))
             else:
                 results.append(grader.grade(declared, device))
     module = target.module_path(exercise)

@@ -30,6 +30,7 @@ from grader.checks import Check
 from grader.goldens import GoldenReferences, reference_source
 from grader.grading import Grader, Target
 from grader.results import CheckResult, GradedFile, Submission, environment, sha256_of
+from grader.scoring import result_name, unscored
 
 Run = tuple[Check, str]  # a check and the device it runs on
 GradeOne = Callable[[Check, str], CheckResult]
@@ -62,7 +63,7 @@ class Runner:
         runs = [(check, device) for check in self.checks(exercise) for device in check.devices]
         if name is None:
             return runs
-        chosen = [(c, d) for c, d in runs if name in (c.name, _result_name(c, d))]
+        chosen = [(c, d) for c, d in runs if name in (c.name, result_name(c, d))]
         if not chosen:
             known = ", ".join(dict.fromkeys(c.name for c, _ in runs))
             raise KeyError(f"{exercise} has no check named {name!r}; its checks: {known}")
@@ -110,10 +111,7 @@ class Runner:
 
     def _grade_one(self, check: Check, device: str) -> CheckResult:
         if not _runnable(device):
-            reason = f"needs {device}, and no {device} device is available on this machine"
-            return CheckResult(
-                check.exercise, _result_name(check, device), "skipped", 0.0, check.points, reason, hidden=check.hidden
-            )
+            return unscored(check, device, "skipped", f"needs {device}, and no {device} device is available on this machine")
         return self.grader.grade(check, device)
 
 
@@ -189,11 +187,6 @@ def _import_before_forking() -> None:
 
 def _runnable(device: str) -> bool:
     return device == "cpu" or devices.available(device)
-
-
-def _result_name(check: Check, device: str) -> str:
-    """The name a result carries: `clip`, or `clip[cuda]` for multi-device checks (as in pytest)."""
-    return check.id(device).split("::", 1)[1]
 
 
 @contextlib.contextmanager

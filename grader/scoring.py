@@ -30,11 +30,21 @@ class Verdict:
     diagnosis: str = ""  # grader.diagnose: a known mistake's one-line hint
 
 
+def result_name(check: Check, device: str) -> str:
+    """The name a result carries: `clip`, or `clip[cuda]` for multi-device checks (as in pytest)."""
+    return check.id(device).split("::", 1)[1]
+
+
+def unscored(check: Check, device: str, status: str, message: str) -> CheckResult:
+    """A result for a check that was not run (skipped, refused file, time used up): no points."""
+    return CheckResult(check.exercise, result_name(check, device), status, 0.0, check.points, message, hidden=check.hidden)
+
+
 def judge(check: Check, device: str, reference: ProbeOutcome, learner: ProbeOutcome) -> CheckResult:
     verdict = _verdict(check, reference, learner)
     return CheckResult(
         exercise=check.exercise,
-        name=check.id(device).split("::", 1)[1],
+        name=result_name(check, device),
         status=verdict.status,
         points=check.points if verdict.status == "passed" else 0.0,
         max_points=check.points,
