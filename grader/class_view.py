@@ -30,14 +30,13 @@ OUTCOME_STYLE = {"passed": "green", "failed": "yellow", "errored": "red"}
 
 
 class ProgressView:
-    def __init__(self, sandboxed: bool) -> None:
+    def __init__(self) -> None:
         self.console = Console(stderr=True, highlight=False)
         self.counts: Counter[str] = Counter()
         self.progress: Progress | None = None
         self.task = None
-        self.sandboxed = sandboxed
 
-    def __enter__(self) -> ProgressView:
+    def __enter__(self) -> Self:
         if self.console.is_terminal:
             self.progress = Progress(
                 TextColumn("grading"),

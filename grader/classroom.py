@@ -33,7 +33,13 @@ from pathlib import Path
 from grader import __version__, catalog, devices, staging, suites
 from grader.checks import Check
 from grader.grading import Grader, References, Target
-from grader.results import CheckResult, GradedFile, Submission, environment
+from grader.results import (
+    CheckResult,
+    GradedFile,
+    Submission,
+    environment,
+    write_json_atomically,
+)
 from grader.sandbox import Layout, Worker
 from grader.scoring import unscored
 
@@ -220,11 +226,7 @@ def grade_checks(grader: Grader, checks: list[Check], staged: staging.Staged, de
 
 
 def write_result(path: Path, submission: Submission, fingerprint: str) -> None:
-    """Atomic: a reader (or a rerun after a kill) sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(submission.to_dict() | {"fingerprint": fingerprint}, indent=2) + "\n")
-    os.replace(partial, path)
+    write_json_atomically(path, submission.to_dict() | {"fingerprint": fingerprint})
 
 
 def summarize(submission: Submission, fingerprint: str, skipped: bool = False) -> LearnerSummary:
@@ -371,8 +373,4 @@ def write_class_file(options: Options, run: ClassRun, learners: list[str]) -> No
             if name in by_learner
         ],
     }
-    path = options.out / CLASS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(partial, path)
+    write_json_atomically(options.out / CLASS_FILE, data)

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader.results import CheckResult, Submission
+from grader.results import CheckResult, Submission, write_json_atomically
 
 VISIBLE, AFTER_PUBLISHED = "visible", "after_published"
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
@@ -58,15 +58,7 @@ def results_json(submission: Submission) -> dict[str, Any]:
 
 def write_results(submission: Submission, path: Path) -> None:
     """Write results.json for one learner."""
-    _write(path, results_json(submission))
-
-
-def _write(path: Path, results: dict[str, Any]) -> None:
-    """Atomically: Gradescope (or any reader) never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(results, indent=2) + "\n")
-    os.replace(partial, path)
+    write_json_atomically(path, results_json(submission))
 
 
 def _test(check: CheckResult) -> dict[str, Any]:
@@ -172,7 +164,7 @@ def write_failure(root: Path, error: BaseException) -> None:
     output = (
         f"The autograder could not grade this submission ({type(error).__name__}). Your instructor has the details."
     )
-    _write(
+    write_json_atomically(
         root / "results" / "results.json",
         {"score": 0, "output": output, "visibility": VISIBLE, "stdout_visibility": "hidden", "tests": []},
     )

@@ -12,9 +12,10 @@ Written atomically: a crash mid-write never leaves half a file.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.results import write_json_atomically
 
 STATE_FILE = Path(".torchdrill") / "state.json"
 
@@ -52,8 +53,5 @@ def load(root: Path) -> LearnerState:
 
 def save(root: Path, state: LearnerState) -> Path:
     path = state_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"hints": state.hints}, indent=2, sort_keys=True) + "\n")
-    os.replace(partial, path)
+    write_json_atomically(path, {"hints": state.hints}, sort_keys=True)
     return path

@@ -139,15 +139,19 @@ class Submission:
         )
 
     def write_json(self, path: Path) -> None:
-        """Written atomically: a reader never sees half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-        os.replace(partial, path)
+        write_json_atomically(path, self.to_dict())
 
     @classmethod
     def read_json(cls, path: Path) -> "Submission":
         return cls.from_dict(json.loads(path.read_text()))
+
+
+def write_json_atomically(path: Path, data: Any, sort_keys: bool = False) -> None:
+    """A reader (or a rerun after a kill) sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(data, indent=2, sort_keys=sort_keys) + "\n")
+    os.replace(partial, path)
 
 
 def sha256_of(path: Path) -> str | None:

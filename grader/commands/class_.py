@@ -50,7 +50,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
         learner_timeout=args.learner_timeout,
         force=args.force,
     )
-    with ProgressView(sandboxed=mode == "bwrap") as view:
+    with ProgressView() as view:
         result = classroom.grade_class(root, options, view.update)
     print(final_table(result, args.out))
     if result.interrupted:
