@@ -207,6 +207,7 @@ def _fill(inbox: Path, source: Path | None) -> None:
     if source is not None:
         for path in source.iterdir():
             shutil.copyfile(path, inbox / path.name)
+            (inbox / path.name).chmod(0o644)  # the root fallback's worker reads it unprivileged
 
 
 def grade_checks(grader: Grader, checks: list[Check], staged: staging.Staged, deadline: float) -> list[CheckResult]:

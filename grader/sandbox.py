@@ -9,9 +9,11 @@ It dies with its parent.
 Without bubblewrap (`--sandbox none`, or `auto` where bwrap is missing or does
 not work): the worker runs from a private copy of the grader and suites, in an
 empty working folder, with a cleared environment; every probe child still gets
-rlimits, its own process group, and a sweep of leftovers after each learner.
-That stops accidents and casual attacks, not a determined one; the class
-grader says so loudly.
+rlimits, its own process group, and a sweep of leftovers after each check.
+As root, it also gets util-linux `unshare` namespaces and builds a root of its
+own from an allow-list, as an unprivileged user (`worker.enter_private_root`).
+Otherwise that stops accidents and casual attacks, not a determined one; the
+class grader says so loudly.
 
 `Worker.run(job)` has the signature of `executor.run`, so a `Grader` uses a
 worker exactly as it uses the local executor.
@@ -26,7 +28,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,9 @@ from grader.executor import ProbeJob, ProbeOutcome, RawRun
 SUBMISSION = Path("/submission")
 REPLY_MARGIN = 15.0  # seconds a worker may take beyond the check's own limit before it is killed
 START_TIMEOUT = 120.0
-HIDDEN_EVERYWHERE = ("/tmp", "/var/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media", "/opt")  # where checkouts live
-HIDDEN_IN_COURSE = ("solutions", "tests", "examples", "exercises", "goldens", ".git", ".torchdrill")  # .git: every solution; .torchdrill: the course secret
+# The root fallback's workers run as users no account has, one per grading process (by pid), within
+# the 16-bit range that containers map. Two workers sharing one would only share RLIMIT_NPROC.
+SANDBOX_UIDS = range(50000, 65000)
 UNSHARE = ("unshare", "--mount", "--pid", "--fork", "--net", "--ipc", "--uts", "--mount-proc", "--kill-child")
 
 
@@ -191,6 +193,7 @@ class Worker:
         env = {
             "PATH": "/usr/bin:/bin",
             "HOME": "/tmp",
+            "USER": "learner",  # getpass.getuser() without a passwd entry
             "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONHASHSEED": "0",
@@ -201,16 +204,13 @@ class Worker:
         code = private_grader(self.layout.root, self.layout.scratch)
         command = [sys.executable, "-I", "-c", _worker_code(code), str(code / "tests"), "/tmp"]
         if os.geteuid() == 0 and shutil.which("unshare"):
-            # Root without bubblewrap: namespaces from util-linux, the worker hides the rest itself.
-            hide = [*HIDDEN_EVERYWHERE, *(
-                folder / part
-                for folder in (self.layout.root.resolve(), Path(__file__).resolve().parents[1])
-                for part in HIDDEN_IN_COURSE
-            )]
-            # The Python environment, under the names sys.path uses (a .venv may be a symlink).
-            keep = [self.layout.scratch, Path(sys.prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix)]
+            # Root without bubblewrap: namespaces from util-linux; the worker builds its own root
+            # from the system folders, this scratch folder and the Python environment, under the
+            # names sys.path uses (a .venv may be a symlink), then becomes a user of its own.
+            keep = [Path(sys.prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix)]
             env["TMPDIR"] = command[-1] = str(self.layout.scratch / "tmp")
-            command = [*UNSHARE, *command, "--isolate", str(self.layout.scratch), "--keep", *map(str, keep), "--hide", *map(str, hide)]
+            uid = SANDBOX_UIDS[os.getpid() % len(SANDBOX_UIDS)]
+            command = [*UNSHARE, *command, "--isolate", str(self.layout.scratch), str(uid), *map(str, keep)]
             return command, env, "/"
         env["TMPDIR"] = command[-1] = str(self.layout.scratch / "tmp")
         return command, env, env["TMPDIR"]
@@ -259,8 +259,17 @@ def private_grader(root: Path, scratch: Path) -> Path:
             shutil.copytree(root / "data", code / "data")
         shutil.copy2(root / catalog.CATALOG_FILE, code / catalog.CATALOG_FILE)
     (scratch / "tmp").mkdir(parents=True, exist_ok=True)
+    _readable_by_everyone(scratch)
     return code
 
 
-def scratch_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="torchdrill-worker-"))
+def _readable_by_everyone(folder: Path) -> None:
+    """The root fallback's worker runs unprivileged: it must read its copy and the inbox, whatever the umask.
+
+    The folder itself lies in the class's private working folder (mode 0700), so no other
+    user of the machine gets in through this.
+    """
+    for path in (folder, *folder.rglob("*")):
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+

@@ -9,7 +9,8 @@ requests from the trusted parent over stdin/stdout:
   {"op": "clean"}
       -> kill every process left behind, empty /tmp; between learners
 
-Each probe still runs in a fresh forked child with rlimits (`executor.Limits`).
+Each probe still runs in a fresh forked child with rlimits (`executor.Limits`),
+and whatever it leaves running is killed before the next one.
 The worker never decodes or judges a learner's result: a learner who takes the
 worker over gains nothing but the ability to send its own bytes, which is what
 it could do anyway.
@@ -72,7 +73,10 @@ def _harden() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS = 38
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")  # what Python and torch load from
+DEVICES = ("null", "zero", "full", "random", "urandom")
 
 
 def _mount(libc: ctypes.CDLL, source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
@@ -83,37 +87,76 @@ def _mount(libc: ctypes.CDLL, source: str | None, target: str, kind: str | None,
         raise OSError(ctypes.get_errno(), f"mount {target}: {os.strerror(ctypes.get_errno())}")
 
 
-def isolate_mounts(hide: list[Path], keep: list[Path], scratch: Path) -> None:
+def enter_private_root(keep: list[Path], scratch: Path, uid: int) -> None:
     """Fallback run as root inside `unshare` (new mount, PID, network namespaces).
 
-    Covers `hide` (folders where copies of the course may live: /tmp, /home,
-    /work, the course itself) with empty tmpfs mounts, puts back the folders in
-    `keep` (this worker's scratch, the Python environment), makes every mount
-    read-only, and gives the worker a fresh writable SCRATCH/tmp.
+    Builds a new root from an allow-list, as bubblewrap does: the system folders and
+    `keep` (the Python environment) read-only, `scratch` read-only (the private grader
+    copy and the learner's inbox live there) with a fresh writable SCRATCH/tmp, a
+    minimal /dev, and /proc for this PID namespace; then chroots into it and becomes
+    `uid`, an unprivileged user of its own. Nothing else of the machine (the course, other checkouts
+    wherever they live) exists in there. An allow-list, because a deny-list misses
+    whatever folder a course happens to be cloned into.
     """
     libc = ctypes.CDLL(None, use_errno=True)
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep if path.is_dir()}
-    for path in hide:
-        try:
-            _mount(libc, "tmpfs", str(path), "tmpfs", 0, "size=64k,mode=755")
-        except OSError:  # gone, or already under a hidden folder
-            continue
-    for path, fd in kept.items():
-        path.mkdir(parents=True, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", str(path), None, MS_BIND | MS_REC)
-        os.close(fd)
-    with open("/proc/self/mountinfo") as mounts:
-        points = [line.split()[4] for line in mounts]
-    for point in points:
-        if point.startswith(("/proc", "/dev")):
-            continue
-        try:
-            _mount(libc, None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
-        except OSError:
-            continue
-    (scratch / "tmp").mkdir(exist_ok=True)
-    _mount(libc, "tmpfs", str(scratch / "tmp"), "tmpfs", 0, "size=512m,mode=1777")
+    new = scratch / "root"
+    new.mkdir(exist_ok=True)
+    _mount(libc, "tmpfs", str(new), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+
+    def bind(source: Path, target: Path, read_only: bool = True, recursive: bool = True) -> None:
+        inside = new / target.relative_to("/")
+        if source.is_dir() and not inside.is_dir():
+            inside.mkdir(parents=True)
+        elif not source.is_dir() and not inside.exists():
+            inside.parent.mkdir(parents=True, exist_ok=True)
+            inside.touch()
+        _mount(libc, str(source), str(inside), None, MS_BIND | (MS_REC if recursive else 0))
+        if read_only:
+            _mount(libc, None, str(inside), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+
+    for system in map(Path, SYSTEM):
+        if system.is_symlink():  # merged /usr: /bin -> usr/bin
+            (new / system.name).symlink_to(os.readlink(system))
+        elif system.is_dir():
+            bind(system, system)
+    _mount_tmpfs(libc, new / "tmp", "size=64m,mode=1777")  # first: scratch or the environment may live under /tmp
+    for path in sorted(set(keep), key=lambda p: len(p.parts)):  # parents before what they hold
+        if path.is_dir():
+            bind(path.resolve(), path)
+    bind(scratch, scratch, recursive=False)  # not the new root, mounted inside it
+    _mount_tmpfs(libc, new / scratch.relative_to("/") / "tmp", "size=512m,mode=1777")
+    (new / "dev").mkdir()
+    for device in [*(Path("/dev", name) for name in DEVICES), *sorted(Path("/dev").glob("nvidia*"))]:
+        bind(device, device, read_only=False)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        (new / "dev" / name).symlink_to(target)
+    _mount_tmpfs(libc, new / "dev" / "shm", "size=256m,mode=1777")
+    (new / "proc").mkdir()
+    _mount(libc, "proc", str(new / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount(libc, None, str(new), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chroot(new)
+    os.chdir("/")
+    _drop_privileges(libc, uid)
+
+
+def _mount_tmpfs(libc: ctypes.CDLL, target: Path, options: str) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    _mount(libc, "tmpfs", str(target), "tmpfs", MS_NOSUID | MS_NODEV, options)
+
+
+def _drop_privileges(libc: ctypes.CDLL, uid: int) -> None:
+    """From root to `uid`, with no capabilities left and none to regain (setuid files included).
+
+    Without privileges the chroot cannot be left and no mount undone. RLIMIT_NPROC,
+    which root ignores, then applies to every probe; it counts every process of the
+    user on the machine, hence a user per worker: one learner's fork bomb must not
+    stop another learner's threads in the next worker.
+    """
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
 def _descendants() -> list[int]:
@@ -137,7 +180,7 @@ def _descendants() -> list[int]:
 
 
 def clean(scratch: Path | None) -> None:
-    """Kill whatever the last learner left running, reap it, and empty the scratch folder."""
+    """Kill whatever the last check left running, reap it, and empty the scratch folder (if given)."""
     for _ in range(3):
         leftover = _descendants()
         if not leftover:
@@ -216,16 +259,15 @@ def serve(suites: Path, scratch: Path | None) -> None:
         raw = executor.execute(job)
         header = {k: v for k, v in asdict(raw).items() if k != "frame"}
         send(replies, pack_run(header, raw.frame))
+        clean(None)  # daemons that left the check's process group: no check inherits another's
 
 
 def main(argv: list[str]) -> None:
-    """`worker SUITES SCRATCH [--isolate SCRATCH --keep PATH... --hide PATH...]`."""
+    """`worker SUITES SCRATCH [--isolate SCRATCH UID KEEP...]`."""
     if "--isolate" in argv:
         at = argv.index("--isolate")
         options, argv = argv[at + 1 :], argv[:at]
-        keep = [Path(p) for p in options[options.index("--keep") + 1 : options.index("--hide")]]
-        hide = [Path(p) for p in options[options.index("--hide") + 1 :]]
-        isolate_mounts(hide, keep, Path(options[0]))
+        enter_private_root([Path(p) for p in options[2:]], Path(options[0]), int(options[1]))
     suites = Path(argv[0])
     scratch = Path(argv[1]) if len(argv) > 1 else None
     serve(suites, scratch)
