@@ -179,7 +179,7 @@ def _grade_learner(learner: str, staged: staging.Staged, fingerprint: str) -> Le
         salt=hidden_salt(options.secret, learner),
         run=_process.worker.run,
     )
-    results = grade_checks(grader, _process.checks, staged, deadline=started + options.learner_timeout)
+    results = grade_checks(grader, _process.worker, _process.checks, staged, deadline=started + options.learner_timeout)
     _process.worker.clean()
     _fill(inbox, None)
     submission = Submission(
@@ -210,20 +210,32 @@ def _fill(inbox: Path, source: Path | None) -> None:
             (inbox / path.name).chmod(0o644)  # the root fallback's worker reads it unprivileged
 
 
-def grade_checks(grader: Grader, checks: list[Check], staged: staging.Staged, deadline: float) -> list[CheckResult]:
-    """Every check on every device, in catalog order; never raises for learner behaviour."""
-    results = []
+def grade_checks(
+    grader: Grader, worker: Worker, checks: list[Check], staged: staging.Staged, deadline: float
+) -> list[CheckResult]:
+    """Every check on every device, in catalog order; never raises for learner behaviour.
+
+    The checks of one exercise go to the worker together (they share a child there).
+    """
+    results: dict[tuple[str, str], CheckResult] = {}
+    runnable: dict[str, list[tuple[Check, str]]] = {}
     for check in checks:
         for device in check.devices:
             if check.exercise in staged.problems:
-                results.append(unscored(check, device, "error", staged.problems[check.exercise]))
+                results[check.key, device] = unscored(check, device, "error", staged.problems[check.exercise])
             elif device != "cpu" and not devices.available(device):
-                results.append(unscored(check, device, "skipped", f"needs {device}, and the grading machine has none"))
-            elif time.monotonic() > deadline:
-                results.append(unscored(check, device, "timeout", "the time allowed for this whole submission ran out"))
+                results[check.key, device] = unscored(check, device, "skipped", f"needs {device}, and the grading machine has none")
             else:
-                results.append(grader.grade(check, device))
-    return results
+                runnable.setdefault(check.exercise, []).append((check, device))
+    for exercise_checks in runnable.values():
+        jobs = [grader.job(check, device) for check, device in exercise_checks]
+        outcomes = worker.run_many(jobs, deadline) if time.monotonic() < deadline else [None] * len(jobs)
+        for (check, device), outcome in zip(exercise_checks, outcomes, strict=True):
+            if outcome is None:
+                results[check.key, device] = unscored(check, device, "timeout", "the time allowed for this whole submission ran out")
+            else:
+                results[check.key, device] = grader.judge(check, device, outcome)
+    return [results[check.key, device] for check in checks for device in check.devices]
 
 
 def write_result(path: Path, submission: Submission, fingerprint: str) -> None:

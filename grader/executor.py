@@ -6,10 +6,15 @@ then exits. Whatever the learner's code does (raise, `sys.exit`, `os._exit`,
 loop, segfault, fork), the parent gets a `ProbeOutcome`: the child's process
 group is killed when the frame arrives or the timeout passes, and the next probe
 gets a fresh child. The parent never imports learner code.
+
+`execute_batch` runs the checks of one exercise in one child instead, for the
+class grader's throughput; a failure there is run again alone, so outcomes are
+those of one child per check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import select
@@ -19,13 +24,13 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from grader import determinism
+from grader import determinism, leftovers
 from grader.forbidden import TAMPER_GUARD, ForbiddenCalls
 from grader.observations import MAX_FRAME, Observations, decode, encode, normalise
 
@@ -161,8 +166,9 @@ def _same_file(filename: str, target: str) -> bool:
         return False
 
 
-def _run_job(job: ProbeJob) -> bytes:
-    frame = _guarded_run(job)
+def _run_job(job: ProbeJob) -> tuple[str, bytes]:
+    """The frame of one probe run, and its kind."""
+    kind, frame = _guarded_run(job)
     replaced = TAMPER_GUARD.replaced()
     if replaced:
         named = ", ".join(replaced[:3]) + (f" and {len(replaced) - 3} more" if len(replaced) > 3 else "")
@@ -170,69 +176,118 @@ def _run_job(job: ProbeJob) -> bytes:
             f"your code replaced {named}: the grader compares results itself, "
             "and changing torch's (or Python's) own functions is not allowed"
         )
-        return encode({"kind": "tampered", "detail": detail})
-    return frame
+        return _frame("tampered", detail=detail)
+    return kind, frame
 
 
-def _guarded_run(job: ProbeJob) -> bytes:
+def _frame(kind: str, observations: Observations | None = None, **header: Any) -> tuple[str, bytes]:
+    return kind, encode({"kind": kind, **header}, observations)
+
+
+def _guarded_run(job: ProbeJob) -> tuple[str, bytes]:
     if not job.forbid:
         return _load_and_probe(job)
     # Installed before the import, so `from torch... import f` binds the guarded function.
     with ForbiddenCalls(job.forbid, job.path) as guard:
-        frame = _load_and_probe(job)
+        ran = _load_and_probe(job)
     if guard.violations:  # even if the learner's code caught the error
-        return encode({"kind": "forbidden", "detail": guard.violations[0]})
-    return frame
+        return _frame("forbidden", detail=guard.violations[0])
+    return ran
 
 
-def _load_and_probe(job: ProbeJob) -> bytes:
+def _load_and_probe(job: ProbeJob) -> tuple[str, bytes]:
     try:
         module = load_module(job.name, job.path)
     except SystemExit as stop:
         return _exit_frame(stop, job.path, "while being imported")
     except BaseException as error:  # noqa: BLE001 - any import failure is reported
-        return encode({"kind": "import_error", "error": error_info(error, job.path).__dict__})
+        return _frame("import_error", error=error_info(error, job.path).__dict__)
     determinism.prepare(job.seed)
     try:
         result = job.probe(module, **job.kwargs)
     except SystemExit as stop:
         return _exit_frame(stop, job.path, "")
     except BaseException as error:  # noqa: BLE001
-        return encode({"kind": "raised", "error": error_info(error, job.path).__dict__})
-    return encode({"kind": "observations"}, normalise(result))
+        return _frame("raised", error=error_info(error, job.path).__dict__)
+    return _frame("observations", normalise(result))
 
 
-def _exit_frame(stop: SystemExit, path: Path, when: str) -> bytes:
+def _exit_frame(stop: SystemExit, path: Path, when: str) -> tuple[str, bytes]:
     info = error_info(stop, path)
     detail = f"your code called sys.exit({stop.code!r}){' ' + when if when else ''}"
-    return encode({"kind": "exit", "detail": detail, "error": info.__dict__})
+    return _frame("exit", detail=detail, error=info.__dict__)
+
+
+def _enter_child(limits: Limits | None, write_fd: int, output_fd: int) -> None:
+    """In a fresh child: its own process group, output to `output_fd`, nothing of the parent's, rlimits."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    # Nothing of the parent's (pytest, xdist channels) stays reachable.
+    os.closerange(3, write_fd)
+    os.closerange(write_fd + 1, 1 << 16)
+    if limits is not None:
+        limits.apply()
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+
+
+def _send(write_fd: int, frame: bytes) -> None:
+    """Length-prefixed: processes the learner started may hold the pipe open, so EOF can't mark the end."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    view = memoryview(struct.pack("<Q", len(frame)) + frame)
+    while view:
+        view = view[os.write(write_fd, view) :]
 
 
 def _child(job: ProbeJob, write_fd: int, output_fd: int) -> None:
     """Runs in the forked child; never returns."""
     try:
-        os.setpgid(0, 0)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
-        # Nothing of the parent's (pytest, xdist channels) stays reachable.
-        os.closerange(3, write_fd)
-        os.closerange(write_fd + 1, 1 << 16)
-        if job.limits is not None:
-            job.limits.apply()
-        sys.stdin = open(0, closefd=False)  # noqa: SIM115
-        sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-        frame = _run_job(job)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Length-prefixed: processes the learner started may hold the pipe open, so EOF can't mark the end.
-        view = memoryview(struct.pack("<Q", len(frame)) + frame)
-        while view:
-            view = view[os.write(write_fd, view) :]
+        _enter_child(job.limits, write_fd, output_fd)
+        _send(write_fd, _run_job(job)[1])
+    except BaseException:  # noqa: BLE001 - the parent sees a missing frame as a crash
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
+# After these a batch goes on; after anything else (sys.exit, tampering, a forbidden
+# call) its child stops, and the rest of the batch starts again in a fresh one.
+BATCH_GOES_ON = frozenset({"observations", "raised", "import_error"})
+
+
+def _batch_child(jobs: list[ProbeJob], write_fd: int, output_fd: int) -> None:
+    """Runs `jobs` one after the other in this forked child; never returns.
+
+    Each frame is preceded by where the output file stood after it, so that the
+    parent can give each check its own output. Between jobs, what a check could
+    leave behind for the next is reset: processes it started (this child adopts
+    those that leave its process group), the learner's modules (every job imports
+    its file afresh), sys.path, and torch's global settings (`determinism.prepare`).
+    """
+    try:
+        _enter_child(jobs[0].limits, write_fd, output_fd)
+        leftovers.adopt_orphans()
+        path, folder = list(sys.path), str(jobs[0].path.parent) + os.sep
+        for job in jobs:
+            kind, frame = _run_job(job)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            _send(write_fd, struct.pack("<Q", os.lseek(1, 0, os.SEEK_CUR)) + frame)
+            if kind not in BATCH_GOES_ON:
+                break
+            leftovers.kill_descendants()
+            for name, module in list(sys.modules.items()):
+                if str(getattr(module, "__file__", "") or "").startswith(folder):
+                    del sys.modules[name]
+            sys.path[:] = path
+            determinism.prepare(0)
     except BaseException:  # noqa: BLE001 - the parent sees a missing frame as a crash
         traceback.print_exc()
     finally:
@@ -255,35 +310,147 @@ def execute(job: ProbeJob) -> RawRun:
     Split from `outcome` so that a sandboxed worker can pass the raw frame on to
     the trusted parent, which does all the decoding itself.
     """
-    _reap_finished()
-    read_fd, write_fd = os.pipe()
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _read_output
-    sys.stdout.flush()
-    sys.stderr.flush()
     started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _child(job, write_fd, output.fileno())
-    os.close(write_fd)
-    try:
-        os.setpgid(pid, pid)
-    except OSError:  # the child did it first, or is gone already
-        pass
-    try:
-        frame, timed_out = _read_frame(read_fd, started + job.timeout)
-    except BaseException:  # Ctrl-C while waiting: the learner's code must not outlive us
-        _kill_group(pid)
-        _reap(pid)
-        raise
-    finally:
-        os.close(read_fd)
-    _kill_group(pid)
-    complete = bool(frame) and not timed_out
-    # A child that sent its whole frame is not waited for: its exit (unmapping a
-    # torch-sized address space) overlaps with the next check. Its status is unused.
-    status = _defer_reap(pid) if complete else _reap(pid)
-    return RawRun(frame, status, timed_out, _read_output(output), time.monotonic() - started)
+    with _Child.fork(lambda write_fd, output_fd: _child(job, write_fd, output_fd)) as child:
+        frame, whole, timed_out = child.frames.next(started + job.timeout)
+        # A child that sent its whole frame is not waited for: its exit (unmapping a
+        # torch-sized address space) overlaps with the next check. Its status is unused.
+        status = child.stop(wait=not whole)
+        return RawRun(frame, status, timed_out, child.printed(0, None), time.monotonic() - started)
+
+
+def execute_batch(jobs: Sequence[ProbeJob]) -> Iterator[RawRun]:
+    """`execute` for each job in turn (all on one file), with one child for as many as go well.
+
+    Forking a torch-sized process and reaping it costs more than most probes, so the
+    checks of an exercise share a child, each importing the learner's file afresh
+    (see `_batch_child`). A job whose child dies or hangs after others ran in it
+    runs again, first, in a fresh child: every crash is then what a lone child
+    would give. One exception, so that an endless loop does not cost its time
+    twice: a timeout in a child with no thread but its main one is final, since
+    nothing of the earlier checks was left running there to slow it down (their
+    processes are killed). After a kind that leaves the process in doubt
+    (`sys.exit`, tampering, a forbidden call) the next job starts in a fresh child.
+    """
+    start = 0
+    while start < len(jobs):
+        start = yield from _batch(jobs, start)
+
+
+def _batch(jobs: Sequence[ProbeJob], start: int) -> Generator[RawRun, None, int]:
+    """Run jobs[start:] in one child; returns where the next child must start."""
+    began = time.monotonic()
+    with _Child.fork(lambda write_fd, output_fd: _batch_child(list(jobs[start:]), write_fd, output_fd)) as child:
+        shown = 0
+        for index in range(start, len(jobs)):
+            data, whole, timed_out = child.frames.next(began + jobs[index].timeout)
+            if whole and len(data) >= 8:
+                (printed_to,) = struct.unpack_from("<Q", data)
+                now = time.monotonic()
+                yield RawRun(data[8:], 0, False, child.printed(shown, printed_to), now - began)
+                shown, began = max(shown, printed_to), now
+            elif index > start and not (timed_out and child.threads() == 1):
+                return index
+            else:
+                status = child.stop(wait=True)
+                yield RawRun(data, status, timed_out, child.printed(shown, None), time.monotonic() - began)
+                return index + 1
+        return len(jobs)
+
+
+class _Child:
+    """A forked child running learner code: its frames, its output file, its end."""
+
+    def __init__(self, pid: int, read_fd: int, output: Any) -> None:
+        self.pid = pid
+        self.frames = _Frames(read_fd)
+        self.output = output
+        self.stopped = False
+
+    @classmethod
+    @contextlib.contextmanager
+    def fork(cls, body: Callable[[int, int], None]) -> Iterator[_Child]:
+        """Fork a child that runs `body(write_fd, output_fd)`; whatever happens, it is killed at the end."""
+        _reap_finished()
+        read_fd, write_fd = os.pipe()
+        output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            body(write_fd, output.fileno())
+        os.close(write_fd)
+        try:
+            os.setpgid(pid, pid)
+        except OSError:  # the child did it first, or is gone already
+            pass
+        child = cls(pid, read_fd, output)
+        try:
+            yield child
+        except BaseException:  # Ctrl-C while waiting: the learner's code must not outlive us
+            child.stop(wait=True)
+            raise
+        finally:
+            child.stop(wait=False)
+            os.close(read_fd)
+            output.close()
+
+    def stop(self, wait: bool) -> int:
+        """Kill its process group; its wait status if `wait`, else 0 (reaped later)."""
+        if self.stopped:
+            return 0
+        self.stopped = True
+        _kill_group(self.pid)
+        return _reap(self.pid) if wait else _defer_reap(self.pid)
+
+    def threads(self) -> int:
+        """How many threads it runs now (0 if that cannot be read)."""
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+        except (OSError, StopIteration, ValueError):
+            return 0
+
+    def printed(self, start: int, end: int | None) -> str:
+        """What the child printed between two positions of its output file (truncated)."""
+        size = os.fstat(self.output.fileno()).st_size
+        end = size if end is None else max(0, min(end, size))
+        start = min(max(0, start), end)
+        data = os.pread(self.output.fileno(), min(end - start, OUTPUT_LIMIT + 1), start)
+        text = data[:OUTPUT_LIMIT].decode("utf-8", errors="replace")
+        return text + "\n… (output truncated)" if len(data) > OUTPUT_LIMIT else text
+
+
+class _Frames:
+    """Length-prefixed frames from a child's pipe (a batch child sends several)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+        self.poller = select.poll()
+        self.poller.register(fd, select.POLLIN | select.POLLHUP)
+
+    def next(self, deadline: float) -> tuple[bytes, bool, bool]:
+        """(the frame, True, False); or what came of it before the pipe closed or time ran out, False, timed out."""
+        while True:
+            if len(self.buffer) >= 8:
+                (size,) = struct.unpack_from("<Q", self.buffer)
+                if size > MAX_FRAME:
+                    return b"", False, False
+                if len(self.buffer) >= 8 + size:
+                    frame = bytes(self.buffer[8 : 8 + size])
+                    del self.buffer[: 8 + size]
+                    return frame, True, False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return bytes(self.buffer), False, True
+            if not self.poller.poll(max(1, int(left * 1000))):
+                continue
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                return bytes(self.buffer), False, False
+            self.buffer += chunk
 
 
 def outcome(raw: RawRun, timeout: float) -> ProbeOutcome:
@@ -292,30 +459,6 @@ def outcome(raw: RawRun, timeout: float) -> ProbeOutcome:
         detail = f"did not finish within {timeout:g} s"
         return ProbeOutcome("timeout", detail=detail, output=raw.output, duration=raw.duration)
     return _outcome(raw.frame, raw.status, raw.output, raw.duration)
-
-
-def _read_frame(fd: int, deadline: float) -> tuple[bytes, bool]:
-    """The child's frame (empty or partial if it died first), and whether time ran out."""
-    data = bytearray()
-    expected: int | None = None
-    poller = select.poll()
-    poller.register(fd, select.POLLIN | select.POLLHUP)
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return bytes(data), True
-        if not poller.poll(max(1, int(left * 1000))):
-            continue
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return bytes(data), False
-        data += chunk
-        if expected is None and len(data) >= 8:
-            (expected,) = struct.unpack("<Q", data[:8])
-            if expected > MAX_FRAME:
-                return b"", False
-        if expected is not None and len(data) >= 8 + expected:
-            return bytes(data[8 : 8 + expected]), False
 
 
 def _kill_group(pid: int) -> None:
@@ -353,14 +496,6 @@ def _reap(pid: int) -> int:
             os.kill(pid, signal.SIGKILL)
             return os.waitpid(pid, 0)[1]
         time.sleep(0.001)
-
-
-def _read_output(output: Any) -> str:
-    with output:
-        output.seek(0)
-        data = output.read(OUTPUT_LIMIT + 1)
-    text = data[:OUTPUT_LIMIT].decode("utf-8", errors="replace")
-    return text + "\n… (output truncated)" if len(data) > OUTPUT_LIMIT else text
 
 
 def _outcome(frame: bytes, status: int, printed: str, duration: float) -> ProbeOutcome:

@@ -117,17 +117,22 @@ class Grader:
         return determinism.derive_seed(self.salt, check.key) if check.hidden else determinism.derive_seed(check.key)
 
     def grade(self, check: Check, device: str = "cpu") -> CheckResult:
-        seed = self.seed(check)
-        reference = self.references.outcome(check, seed)
+        return self.judge(check, device, self.run(self.job(check, device)))
+
+    def job(self, check: Check, device: str = "cpu") -> ProbeJob:
+        """What to run on the learner's code for this check (`grade` runs it; the class grader batches them)."""
         kwargs: dict[str, Any] = {"device": torch.device(device)} if check.takes_device else {}
-        job = ProbeJob(
+        return ProbeJob(
             name=check.exercise,
             path=self.target.module_path(check.exercise),
             probe=check.probe,
             kwargs=kwargs,
-            seed=seed,
+            seed=self.seed(check),
             timeout=self.timeout if self.timeout is not None else check.timeout,
             forbid=check.forbid,
             check=check.key,
         )
-        return judge(check, device, reference, self.run(job))
+
+    def judge(self, check: Check, device: str, outcome: ProbeOutcome) -> CheckResult:
+        """The learner's outcome for this check, compared with the reference's."""
+        return judge(check, device, self.references.outcome(check, self.seed(check)), outcome)

@@ -4,13 +4,15 @@ Started once per grading process (inside bubblewrap where it is installed; see
 `grader.sandbox`), it imports torch and the graded suites once, then serves
 requests from the trusted parent over stdin/stdout:
 
-  {"op": "probe", "check": KEY, "path": ..., "seed": ..., "timeout": ..., "device": ...}
-      -> the child's raw result (`executor.RawRun`): the parent decodes it
+  {"op": "probes", "path": ..., "probes": [{"check": KEY, "seed": ..., "timeout": ..., "device": ...}, ...]}
+      -> one reply per probe, in order: the child's raw result (`executor.RawRun`),
+         which the parent decodes; the probes of one file share a child
+         (`executor.execute_batch`)
   {"op": "clean"}
       -> kill every process left behind, empty /tmp; between learners
 
-Each probe still runs in a fresh forked child with rlimits (`executor.Limits`),
-and whatever it leaves running is killed before the next one.
+Probes run in forked children with rlimits (`executor.Limits`), never in the
+worker itself, and whatever they leave running is killed after each request.
 The worker never decodes or judges a learner's result: a learner who takes the
 worker over gains nothing but the ability to send its own bytes, which is what
 it could do anyway.
@@ -23,15 +25,19 @@ import gc
 import json
 import os
 import shutil
-import signal
 import struct
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+from grader import leftovers
+
+if TYPE_CHECKING:
+    from grader.checks import Check
+    from grader.executor import Limits, ProbeJob
 
 PR_SET_DUMPABLE = 4
-PR_SET_CHILD_SUBREAPER = 36
 HEADER = struct.Struct("<Q")
 
 
@@ -39,18 +45,33 @@ HEADER = struct.Struct("<Q")
 
 
 def send(stream: BinaryIO, payload: bytes) -> None:
-    stream.write(HEADER.pack(len(payload)) + payload)
+    view = memoryview(HEADER.pack(len(payload)) + payload)
+    while view:  # an unbuffered stream may take part of it
+        view = view[stream.write(view) or 0 :]
     stream.flush()
 
 
 def receive(stream: BinaryIO) -> bytes | None:
-    """One message, or None at end of stream."""
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
+    """One message, or None at end of stream.
+
+    The parent reads unbuffered, so that `select` on the pipe tells the truth:
+    a buffered reader could hold the next reply already, with nothing left in the pipe.
+    """
+    header = _read_exactly(stream, HEADER.size)
+    if header is None:
         return None
     (size,) = HEADER.unpack(header)
-    payload = stream.read(size)
-    return payload if len(payload) == size else None
+    return _read_exactly(stream, size)
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
 
 
 def pack_run(header: dict, frame: bytes) -> bytes:
@@ -68,9 +89,8 @@ def unpack_run(payload: bytes) -> tuple[dict, bytes]:
 
 def _harden() -> None:
     """Children cannot ptrace us or open /proc/<worker>/fd; orphans are re-parented to us."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    leftovers.adopt_orphans()
 
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
@@ -159,43 +179,9 @@ def _drop_privileges(libc: ctypes.CDLL, uid: int) -> None:
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
-def _descendants() -> list[int]:
-    """Every process below this one (orphans included, thanks to the subreaper flag)."""
-    parents: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-                parents[int(entry.name)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = [], [os.getpid()]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found
-
-
 def clean(scratch: Path | None) -> None:
     """Kill whatever the last check left running, reap it, and empty the scratch folder (if given)."""
-    for _ in range(3):
-        leftover = _descendants()
-        if not leftover:
-            break
-        for pid in leftover:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        while True:
-            try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
-            except ChildProcessError:
-                break
+    leftovers.kill_descendants()
     if scratch is not None and scratch.is_dir():
         for entry in scratch.iterdir():
             if entry.is_dir() and not entry.is_symlink():
@@ -243,23 +229,31 @@ def serve(suites: Path, scratch: Path | None) -> None:
             clean(scratch)
             send(replies, b"clean")
             continue
-        check = checks[request["check"]]
-        device = request.get("device")
-        job = executor.ProbeJob(
-            name=check.exercise,
-            path=Path(request["path"]),
-            probe=check.probe,
-            kwargs={"device": torch.device(device)} if device else {},
-            seed=request["seed"],
-            timeout=request["timeout"],
-            forbid=check.forbid,
-            check=check.key,
-            limits=limits,
-        )
-        raw = executor.execute(job)
-        header = {k: v for k, v in asdict(raw).items() if k != "frame"}
-        send(replies, pack_run(header, raw.frame))
-        clean(None)  # daemons that left the check's process group: no check inherits another's
+        jobs = [_job(checks[probe["check"]], request["path"], probe, limits) for probe in request["probes"]]
+        for raw in executor.execute_batch(jobs):
+            header = {k: v for k, v in asdict(raw).items() if k != "frame"}
+            send(replies, pack_run(header, raw.frame))
+        clean(None)  # daemons that left the checks' process groups: nothing outlives the request
+
+
+def _job(check: Check, path: str, probe: dict, limits: Limits) -> ProbeJob:
+    """The executor's job for one probe of a request (imports deferred: this module starts light)."""
+    import torch
+
+    from grader import executor
+
+    device = probe.get("device")
+    return executor.ProbeJob(
+        name=check.exercise,
+        path=Path(path),
+        probe=check.probe,
+        kwargs={"device": torch.device(device)} if device else {},
+        seed=probe["seed"],
+        timeout=probe["timeout"],
+        forbid=check.forbid,
+        check=check.key,
+        limits=limits,
+    )
 
 
 def main(argv: list[str]) -> None:

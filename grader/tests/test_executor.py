@@ -233,3 +233,120 @@ def test_replacing_what_probes_rely_on_is_caught(tmp_path):
     honest = run(learner(tmp_path, "import torch\ndef f(): return torch.ones(2)\n", name="exY"), probe)
     assert honest.kind == "observations" and honest.observations["close"] is True
     assert torch.allclose(torch.zeros(1), torch.ones(1)) is False  # the parent is untouched
+
+
+# --- batches: the checks of one file in a shared child -------------------------------------------
+
+BATCHED = """
+    import os, sys, time
+    CALLS = []
+
+    def counted():
+        CALLS.append(1)
+        print("counted", len(CALLS))
+        return len(CALLS)
+
+    def fails():
+        raise ValueError("not like this")
+
+    def crashes():
+        print("about to crash")
+        os._exit(3)
+
+    def exits():
+        sys.exit(0)
+
+    def loops():
+        while True:
+            pass
+
+    def breaks_the_next():
+        import torch
+        torch.set_default_dtype(torch.float64)
+        torch.set_grad_enabled(False)
+        return 1
+
+    def dtype():
+        import torch
+        return str(torch.zeros(1).dtype) + " " + str(torch.is_grad_enabled())
+"""
+
+
+def batch_jobs(path: Path, names: list[str], timeout: float = 3.0) -> list[ProbeJob]:
+    return [ProbeJob(path.stem, path, lambda ex, n=name: {"out": getattr(ex, n)()}, timeout=timeout) for name in names]
+
+
+def test_a_batch_gives_what_one_child_per_check_gives(tmp_path):
+    path = learner(tmp_path, BATCHED)
+    names = ["counted", "fails", "counted", "crashes", "counted", "exits", "counted", "loops", "counted", "breaks_the_next", "dtype"]
+    jobs = batch_jobs(path, names, timeout=2.0)
+    batched = [executor.outcome(raw, job.timeout) for job, raw in zip(jobs, executor.execute_batch(jobs), strict=True)]
+    alone = [executor.run(job) for job in jobs]
+
+    assert [o.kind for o in batched] == [o.kind for o in alone] == [
+        "observations", "raised", "observations", "crashed", "observations", "exit",
+        "observations", "timeout", "observations", "observations", "observations",
+    ]
+    for one, other in zip(batched, alone, strict=True):
+        assert (one.detail, one.output, one.error) == (other.detail, other.output, other.error)
+        if one.kind == "observations":
+            assert not compare(one.observations, other.observations)
+    # Every check imports the file afresh, and sees torch's settings reset: no state leaks between checks.
+    assert [o.observations["out"] for o in batched if o.kind == "observations"][:5] == [1, 1, 1, 1, 1]
+    assert batched[-1].observations["out"] == "torch.float32 True"
+    assert batched[0].output == "counted 1\n" and batched[3].output == "about to crash\n"
+
+
+def test_a_batch_outlives_nothing_it_started(tmp_path):
+    source = """
+        import os, time
+        def leave_a_daemon():
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    time.sleep(60)
+                os._exit(0)
+            return os.getpid()
+        def count_my_descendants():
+            from grader import leftovers
+            return len(leftovers.descendants())
+    """
+    path = learner(tmp_path, source)
+    jobs = batch_jobs(path, ["leave_a_daemon", "leave_a_daemon", "count_my_descendants"])
+    outcomes = [executor.outcome(raw, 3.0) for raw in executor.execute_batch(jobs)]
+    assert [o.kind for o in outcomes] == ["observations"] * 3
+    # The same child ran all three (one fork), and the daemons of the first two were gone by the third.
+    assert outcomes[0].observations["out"] == outcomes[1].observations["out"]
+    assert outcomes[2].observations["out"] == 0
+
+
+LOOPS_AND_COUNTS = """
+    import os, threading, time
+    def idle():
+        while True:
+            time.sleep(0.01)
+    def start_a_thread():
+        threading.Thread(target=idle, daemon=True).start()
+        return 1
+    def quick():
+        return 1
+    def loops():
+        with open(os.path.join(os.path.dirname(__file__), "loops-started"), "a") as mark:
+            mark.write("x")
+        while True:
+            time.sleep(0.01)
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "runs_of_the_loop"),
+    [("quick", 1), ("start_a_thread", 2)],
+    ids=["final-in-a-child-with-one-thread", "again-alone-beside-an-earlier-thread"],
+)
+def test_a_timeout_in_a_batch_is_run_again_only_beside_a_thread(tmp_path, first, runs_of_the_loop):
+    """An endless loop costs its timeout once, unless an earlier check's thread may have slowed it."""
+    path = learner(tmp_path, LOOPS_AND_COUNTS)
+    jobs = batch_jobs(path, [first, "loops", "quick"], timeout=1.0)
+    outcomes = [executor.outcome(raw, job.timeout) for job, raw in zip(jobs, executor.execute_batch(jobs), strict=True)]
+    assert [o.kind for o in outcomes] == ["observations", "timeout", "observations"]
+    assert (tmp_path / "loops-started").read_text() == "x" * runs_of_the_loop

@@ -1,8 +1,9 @@
-"""The root fallback's private root (`worker.enter_private_root`), from inside.
+"""The sandboxed worker's client and the root fallback's private root, from inside.
 
-The adversarial corpus shows that attacks fail; this shows why, wherever the course
-is checked out: the worker sees an allow-list (system folders, the Python
-environment, its scratch folder), not the machine minus a list of usual places.
+The adversarial corpus shows that attacks fail; the root test here shows why,
+wherever the course is checked out: the worker sees an allow-list (system folders,
+the Python environment, its scratch folder), not the machine minus a list of
+usual places.
 """
 
 from __future__ import annotations
@@ -17,13 +18,33 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import SANDBOX_UIDS, UNSHARE
+from grader.sandbox import SANDBOX_UIDS, UNSHARE, Layout, Worker
 from grader.tests.conftest import ROOT
 
-pytestmark = pytest.mark.skipif(
+needs_root = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("unshare") is None,
     reason="the root fallback needs root and util-linux unshare (CI runs as root)",
 )
+
+SENDS_AT_ONCE = "import sys, time; from grader import worker; [worker.send(sys.stdout.buffer, m) for m in (b'ready', b'one', b'two')]; time.sleep(30)"
+
+
+class _Chatty(Worker):
+    """A worker whose replies all arrive in the pipe at once, as a batch's replies may."""
+
+    def _command(self) -> tuple[list[str], dict[str, str], str]:
+        return [sys.executable, "-c", SENDS_AT_ONCE], {"PYTHONPATH": str(ROOT)}, str(ROOT)
+
+
+def test_replies_that_arrive_together_are_each_received(tmp_path: Path) -> None:
+    chatty = _Chatty(Layout(ROOT, tmp_path, tmp_path), "none")
+    chatty.start()  # reads b"ready"
+    try:
+        # Read ahead into a buffer, the next replies would be invisible to the poll on the pipe.
+        assert chatty._receive(5.0) == b"one"
+        assert chatty._receive(5.0) == b"two"
+    finally:
+        chatty.stop()
 
 LOOK_AROUND = textwrap.dedent(
     """
@@ -58,6 +79,7 @@ LOOK_AROUND = textwrap.dedent(
 )
 
 
+@needs_root
 def test_root_fallback_sees_an_allow_list_and_runs_unprivileged(tmp_path: Path) -> None:
     scratch = tmp_path / "scratch"
     (scratch / "inbox").mkdir(parents=True)
