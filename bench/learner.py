@@ -50,7 +50,7 @@ for check, device in runs:
     runner.grader.references.outcome(check, runner.grader.seed(check))
 marks.append(("reference observations (parent)", time.perf_counter()))
 submission = standing.grade(sys.argv[1])
-marks.append((f"{len(runs)} checks, one child each (and results.json)", time.perf_counter()))
+marks.append((f"{len(runs)} checks in forked children (and results.json)", time.perf_counter()))
 terminal.render(submission, details=True)
 marks.append(("render", time.perf_counter()))
 print(json.dumps({name: round(t - marks[i][1], 3) for i, (name, t) in enumerate(marks[1:])}))

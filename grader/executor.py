@@ -304,6 +304,13 @@ def run(job: ProbeJob) -> ProbeOutcome:
     return outcome(execute(job), job.timeout)
 
 
+def run_batch(jobs: Sequence[ProbeJob]) -> list[ProbeOutcome]:
+    """`run` for each of `jobs` (all on one file), sharing a child where they go well (`execute_batch`)."""
+    if jobs and not jobs[0].path.is_file():
+        return [run(job) for job in jobs]  # each "missing", with no child
+    return [outcome(raw, job.timeout) for job, raw in zip(jobs, execute_batch(jobs), strict=True)]
+
+
 def execute(job: ProbeJob) -> RawRun:
     """Fork, run the probe in the child, and bring back its undecoded frame.
 

@@ -117,7 +117,10 @@ class Grader:
         return determinism.derive_seed(self.salt, check.key) if check.hidden else determinism.derive_seed(check.key)
 
     def grade(self, check: Check, device: str = "cpu") -> CheckResult:
-        return self.judge(check, device, self.run(self.job(check, device)))
+        # The reference first: the learner's child then inherits what it imported (torch.optim
+        # loads torch._dynamo on first use, about as long as torch itself).
+        reference = self.references.outcome(check, self.seed(check))
+        return judge(check, device, reference, self.run(self.job(check, device)))
 
     def job(self, check: Check, device: str = "cpu") -> ProbeJob:
         """What to run on the learner's code for this check (`grade` runs it; the class grader batches them)."""

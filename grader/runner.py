@@ -6,7 +6,8 @@ learner loop grades one exercise at a time and wants its verdict as soon as
 torch is imported, so it loads the graded suites directly (`grader.suites`) and
 grades each check with the same `Grader` as the plugin: reference in this
 process (from the solutions, or from goldens in a student release), learner
-code in a child forked per check. The checks are shared between this process
+code in forked children (the checks of an exercise share one, see
+`executor.execute_batch`). The checks are shared between this process
 and forked workers, one per CPU. A `Runner` stays warm: `watch` keeps one and
 re-grades with suites and reference observations cached.
 """
@@ -14,6 +15,7 @@ re-grades with suites and reference observations cached.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import determinism, devices, progress, suites
+from grader import determinism, devices, executor, progress, suites
 from grader.checks import Check
 from grader.goldens import GoldenReferences, reference_source
 from grader.grading import Grader, Target
@@ -33,7 +35,7 @@ from grader.results import CheckResult, GradedFile, Submission, environment, sha
 from grader.scoring import result_name, unscored
 
 Run = tuple[Check, str]  # a check and the device it runs on
-GradeOne = Callable[[Check, str], CheckResult]
+GradeShare = Callable[[list[Run]], list[CheckResult]]
 
 
 class Runner:
@@ -96,23 +98,33 @@ class Runner:
 
         The references are computed here first, so the workers share them (and a
         warm session keeps them). A worker is a fork of this trusted process that
-        never loads learner code itself (each check still gets its own child);
-        it sends its results back as JSON.
+        never loads learner code itself (that runs in its children); it sends its
+        results back as JSON.
         """
         _reap_exited()
         self._references(runs)
         places = list(range(len(runs)))
         shares = [places[k :: self.jobs] for k in range(min(self.jobs, len(runs)))] or [[]]
-        workers = [_Worker.start(self._grade_one, [runs[i] for i in share]) for share in shares[1:]]
-        graded = {i: self._grade_one(*runs[i]) for i in shares[0]}
+        workers = [_Worker.start(self._grade_share, [runs[i] for i in share]) for share in shares[1:]]
+        graded = dict(zip(shares[0], self._grade_share([runs[i] for i in shares[0]])))
         for share, worker in zip(shares[1:], workers):
-            graded.update(zip(share, worker.collect(self._grade_one)))
+            graded.update(zip(share, worker.collect(self._grade_share)))
         return [graded[i] for i in places]
 
-    def _grade_one(self, check: Check, device: str) -> CheckResult:
-        if not _runnable(device):
-            return unscored(check, device, "skipped", f"needs {device}, and no {device} device is available on this machine")
-        return self.grader.grade(check, device)
+    def _grade_share(self, runs: list[Run]) -> list[CheckResult]:
+        """Grade these runs in order; those of one exercise share a child (`executor.run_batch`)."""
+        results: list[CheckResult] = []
+        for _, group in itertools.groupby(runs, key=lambda run: run[0].exercise):
+            exercise_runs = list(group)
+            jobs = [self.grader.job(check, device) for check, device in exercise_runs if _runnable(device)]
+            outcomes = iter(executor.run_batch(jobs))
+            for check, device in exercise_runs:
+                if _runnable(device):
+                    results.append(self.grader.judge(check, device, next(outcomes)))
+                else:
+                    detail = f"needs {device}, and no {device} device is available on this machine"
+                    results.append(unscored(check, device, "skipped", detail))
+        return results
 
 
 @dataclass
@@ -124,7 +136,7 @@ class _Worker:
     runs: list[Run]
 
     @classmethod
-    def start(cls, grade: GradeOne, runs: list[Run]) -> _Worker:
+    def start(cls, grade: GradeShare, runs: list[Run]) -> _Worker:
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -133,7 +145,7 @@ class _Worker:
             os.close(read_fd)
             try:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-                data = json.dumps([grade(check, device).to_dict() for check, device in runs]).encode()
+                data = json.dumps([result.to_dict() for result in grade(runs)]).encode()
                 with os.fdopen(write_fd, "wb") as pipe:
                     pipe.write(data)
                 _reap_all()  # after the answer: its children's exits need not delay it
@@ -144,7 +156,7 @@ class _Worker:
         os.close(write_fd)
         return cls(pid, read_fd, runs)
 
-    def collect(self, grade: GradeOne) -> list[CheckResult]:
+    def collect(self, grade: GradeShare) -> list[CheckResult]:
         """The worker's results; if it failed, its share is graded here instead."""
         with os.fdopen(self.fd, "rb") as pipe:
             data = pipe.read()
@@ -152,7 +164,7 @@ class _Worker:
         try:
             return [CheckResult.from_dict(result) for result in json.loads(data)]
         except (ValueError, TypeError, KeyError):
-            return [grade(check, device) for check, device in self.runs]
+            return grade(self.runs)
 
 
 _exited: list[int] = []  # workers that answered and are exiting

@@ -1,7 +1,7 @@
 """Watch mode: re-grade the exercise whose file was saved, in one warm process.
 
 torch, the suites and the reference observations are loaded once; each save is
-graded like `run` (every check in a fresh child forked from this process), so a
+graded like `run` (in children forked from this process, never in it), so a
 verdict follows a save within a few hundred milliseconds. A file saved mid-edit
 with a syntax error is just a failing verdict: learner code never runs in this
 process. When the exercise being worked on is done, the next one is announced.
