@@ -41,13 +41,14 @@ GradeShare = Callable[[list[Run]], list[CheckResult]]
 class Runner:
     """A warm grading session for one target folder (suites and references cached)."""
 
-    def __init__(self, root: Path, target: Target, jobs: int | None = None) -> None:
+    def __init__(self, root: Path, target: Target, jobs: int | None = None, warm: bool = False) -> None:
+        """`warm`: a session that grades again and again (watch), worth preparing once."""
         determinism.configure_process()
         self.root = root
         self.jobs = max(1, jobs or len(os.sched_getaffinity(0)))
         self.grader = Grader(target, reference_source(root))
         self._suites: dict[str, list[Check]] = {}
-        if isinstance(self.grader.references, GoldenReferences):
+        if warm and isinstance(self.grader.references, GoldenReferences):
             _import_before_forking()
 
     @property
@@ -186,13 +187,13 @@ def _reap_all() -> None:
 
 
 def _import_before_forking() -> None:
-    """Import here what learner code would otherwise import in every child.
+    """Import here what learner code would otherwise import in the children of every save.
 
-    torch.optim, and `torch.use_deterministic_algorithms` in each child's
-    `determinism.prepare`, import torch._dynamo on first use (about as long as
-    torch itself). With solutions, the reference run imports it in this process
-    and the children inherit it; with goldens no reference code runs here, so
-    each child would pay it again, per check.
+    torch.optim imports torch._dynamo on first use (about as long as torch itself).
+    With solutions, the reference run imports it in this process and the children
+    inherit it. With goldens no reference code runs here: a one-off `run` leaves
+    it to the children (at most once per core's share, and not at all for a stub),
+    but a watch session would pay it on every save.
     """
     import torch._dynamo  # noqa: F401
 

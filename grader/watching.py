@@ -40,7 +40,7 @@ class Watcher:
         self.folder = root / TARGET
         self.out = out
         self.color = color
-        self.standing = Standing(root, course, Runner(root, Target(TARGET, self.folder)))
+        self.standing = Standing(root, course, Runner(root, Target(TARGET, self.folder), warm=True))
         self.announced = False
 
     def start(self) -> None:
