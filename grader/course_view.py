@@ -7,10 +7,8 @@ a string, in colour when the terminal supports it and as plain text when piped.
 
 from __future__ import annotations
 
-import io
 import os
 import sys
-from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
@@ -20,7 +18,7 @@ from rich.text import Text
 from grader.catalog import Catalog, Exercise
 from grader.hinting import Hint
 from grader.results import ExerciseScore, Submission
-from grader.terminal import STATE_LABEL, STATE_STYLE, points
+from grader.terminal import STATE_LABEL, STATE_STYLE, points, rendered
 
 BAR_WIDTH = 30
 TOPIC_WIDTH = 40
@@ -29,20 +27,6 @@ TOPIC_WIDTH = 40
 def use_color(stream: TextIO | None = None) -> bool:
     """Colour on a terminal (standard output by default), unless NO_COLOR is set or the terminal is dumb."""
     return (stream or sys.stdout).isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def rendered(draw: Callable[[Console], None], color: bool, width: int = 100) -> str:
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        width=width,
-        highlight=False,
-        emoji=False,
-    )
-    draw(console)
-    return buffer.getvalue()
 
 
 def render_line(line: Text | str, color: bool = False) -> str:

@@ -7,6 +7,7 @@ plain text when piped.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
@@ -33,7 +34,8 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
-def render(submission: Submission, details: bool = False, color: bool = False, width: int = 100) -> str:
+def rendered(draw: Callable[[Console], None], color: bool, width: int = 100) -> str:
+    """What `draw` prints on a rich console, as a string (plain text unless `color`)."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -44,17 +46,24 @@ def render(submission: Submission, details: bool = False, color: bool = False, w
         emoji=False,
         force_jupyter=False,  # rendered to a string, also inside a notebook's kernel
     )
-    if details:
-        for score in submission.exercises():
-            _print_checks(console, score, [c for c in submission.checks if c.exercise == score.exercise])
-    console.print(score_table(submission))
-    upcoming = next((s for s in submission.exercises() if s.state != "done"), None)
-    if upcoming is not None:
-        console.print(f"Next: {upcoming.exercise} — see what fails with: make check EX={upcoming.exercise}")
-    skipped = [c for c in submission.checks if c.status == "skipped"]
-    if skipped:
-        console.print(f"{len(skipped)} check(s) skipped: {skipped[0].message}", style="yellow")
+    draw(console)
     return buffer.getvalue()
+
+
+def render(submission: Submission, details: bool = False, color: bool = False, width: int = 100) -> str:
+    def draw(console: Console) -> None:
+        if details:
+            for score in submission.exercises():
+                _print_checks(console, score, [c for c in submission.checks if c.exercise == score.exercise])
+        console.print(score_table(submission))
+        upcoming = next((s for s in submission.exercises() if s.state != "done"), None)
+        if upcoming is not None:
+            console.print(f"Next: {upcoming.exercise} — see what fails with: make check EX={upcoming.exercise}")
+        skipped = [c for c in submission.checks if c.status == "skipped"]
+        if skipped:
+            console.print(f"{len(skipped)} check(s) skipped: {skipped[0].message}", style="yellow")
+
+    return rendered(draw, color, width)
 
 
 def score_table(submission: Submission) -> Table:
