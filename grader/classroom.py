@@ -229,8 +229,7 @@ def grade_checks(
                 runnable.setdefault(check.exercise, []).append((check, device))
     for exercise_checks in runnable.values():
         jobs = [grader.job(check, device) for check, device in exercise_checks]
-        outcomes = worker.run_many(jobs, deadline) if time.monotonic() < deadline else [None] * len(jobs)
-        for (check, device), outcome in zip(exercise_checks, outcomes, strict=True):
+        for (check, device), outcome in zip(exercise_checks, worker.run_many(jobs, deadline), strict=True):
             if outcome is None:
                 results[check.key, device] = unscored(check, device, "timeout", "the time allowed for this whole submission ran out")
             else:

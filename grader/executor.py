@@ -237,10 +237,15 @@ def _enter_child(limits: Limits | None, write_fd: int, output_fd: int) -> None:
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
 
 
-def _send(write_fd: int, frame: bytes) -> None:
-    """Length-prefixed: processes the learner started may hold the pipe open, so EOF can't mark the end."""
+def _send(write_fd: int, frame: bytes, output_position: bool = False) -> None:
+    """Length-prefixed: processes the learner started may hold the pipe open, so EOF can't mark the end.
+
+    With `output_position`, the frame starts with where the output file stands once flushed.
+    """
     sys.stdout.flush()
     sys.stderr.flush()
+    if output_position:
+        frame = struct.pack("<Q", os.lseek(1, 0, os.SEEK_CUR)) + frame
     view = memoryview(struct.pack("<Q", len(frame)) + frame)
     while view:
         view = view[os.write(write_fd, view) :]
@@ -277,9 +282,7 @@ def _batch_child(jobs: list[ProbeJob], write_fd: int, output_fd: int) -> None:
         path, folder = list(sys.path), str(jobs[0].path.parent) + os.sep
         for job in jobs:
             kind, frame = _run_job(job)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            _send(write_fd, struct.pack("<Q", os.lseek(1, 0, os.SEEK_CUR)) + frame)
+            _send(write_fd, frame, output_position=True)
             if kind not in BATCH_GOES_ON:
                 break
             leftovers.kill_descendants()

@@ -142,7 +142,10 @@ class Worker:
             return [ProbeOutcome("missing", detail=f"{staged.name} was not in the submission") for _ in jobs]
         outcomes: list[ProbeOutcome | None] = []
         while len(outcomes) < len(jobs):
-            outcomes += self._request_probes(staged, jobs[len(outcomes) :], deadline)
+            rest = jobs[len(outcomes) :]
+            if deadline is not None and time.monotonic() >= deadline:  # no request the worker cannot finish
+                return outcomes + [None] * len(rest)
+            outcomes += self._request_probes(staged, rest, deadline)
         return outcomes
 
     def _request_probes(self, staged: Path, jobs: list[ProbeJob], deadline: float | None) -> list[ProbeOutcome | None]:
