@@ -9,7 +9,7 @@ It dies with its parent.
 Without bubblewrap (`--sandbox none`, or `auto` where bwrap is missing or does
 not work): the worker runs from a private copy of the grader and suites, in an
 empty working folder, with a cleared environment; every probe child still gets
-rlimits, its own process group, and a sweep of leftovers after each check.
+rlimits, its own process group, and a sweep of leftovers after each request.
 As root, it also gets util-linux `unshare` namespaces and builds a root of its
 own from an allow-list, as an unprivileged user (`worker.enter_private_root`).
 Otherwise that stops accidents and casual attacks, not a determined one; the
@@ -299,8 +299,8 @@ def private_grader(root: Path, scratch: Path) -> Path:
         if (root / "data").is_dir():
             shutil.copytree(root / "data", code / "data")
         shutil.copy2(root / catalog.CATALOG_FILE, code / catalog.CATALOG_FILE)
-    (scratch / "tmp").mkdir(parents=True, exist_ok=True)
-    _readable_by_everyone(scratch)
+        (scratch / "tmp").mkdir(parents=True, exist_ok=True)
+        _readable_by_everyone(scratch)  # once: a restarted worker finds it as it was
     return code
 
 
