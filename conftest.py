@@ -1,2 +1,2 @@
 # Every graded suite under tests/ is collected through torchdrill's pytest plugin.
-pytest_plugins = ["grader.plugin"]
+pytest_plugins = ["grader.learner.plugin"]

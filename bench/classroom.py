@@ -25,15 +25,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import catalog, sandbox, variants  # noqa: E402
+from grader.authoring import variants  # noqa: E402
+from grader.classroom import sandbox  # noqa: E402
+from grader.core.course import Course  # noqa: E402
+
+COURSE = Course(ROOT)
 
 KINDS = ("complete", "partial", "buggy", "crashing", "stubs")
 
 
 def make_class(folder: Path, size: int) -> dict[str, str]:
     """`size` learners cycling through KINDS; returns learner -> kind."""
-    course = catalog.load(ROOT).names
-    mistakes = [v for v in variants.discover(ROOT) if any(status != "passed" for status, _ in v.verdicts.values())]
+    course = COURSE.catalog.names
+    mistakes = [v for v in variants.discover(COURSE) if any(status != "passed" for status, _ in v.verdicts.values())]
     chance = random.Random(0)
     kinds = {}
     for index in range(size):
@@ -46,7 +50,7 @@ def make_class(folder: Path, size: int) -> dict[str, str]:
             (learner / f"{exercise}.py").write_text((ROOT / source / f"{exercise}.py").read_text())
         if kind == "buggy":
             for variant in chance.sample(mistakes, 3):
-                variants.build(ROOT, variant, learner)
+                variants.build(COURSE, variant, learner)
         if kind == "crashing":
             victim = chance.choice(course)
             (learner / f"{victim}.py").write_text("import os\nos._exit(1)\n")

@@ -39,15 +39,15 @@ from pathlib import Path
 marks = [("start", time.perf_counter())]
 import torch
 marks.append(("import torch", time.perf_counter()))
-from grader import catalog, course_view, terminal
-from grader.standing import Standing
+from grader.core.course import Course
+from grader.learner import terminal
+from grader.learner.standing import Standing
 marks.append(("import the grader", time.perf_counter()))
-standing = Standing(Path.cwd(), catalog.load(Path.cwd()))
+standing = Standing(Course(Path.cwd()))
 runner = standing.runner
 runs = runner.select(sys.argv[1])
 marks.append(("load the suite", time.perf_counter()))
-for check, device in runs:
-    runner.grader.references.outcome(check, runner.grader.seed(check))
+runner.session.prepare(runs)
 marks.append(("reference observations (parent)", time.perf_counter()))
 submission = standing.grade(sys.argv[1])
 marks.append((f"{len(runs)} checks in forked children (and results.json)", time.perf_counter()))
@@ -177,7 +177,7 @@ class WatchProcess:
 
 
 def watch_latency(report: Report, folder: Path) -> None:
-    from grader import watching
+    from grader.learner import watch as watching
 
     course = course_copy(folder / "watch")
     solve(course, "ex01_tensors")  # so that watch works on ex02, as a learner there would

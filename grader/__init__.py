@@ -2,12 +2,16 @@
 
 Suites import what they need to declare checks from here:
 
-    from grader import check, capture
+    from grader import check, capture, Raised
+
+The package is laid out by audience (docs/architecture.md): `core` (what a check
+is and how it is judged), `run` (where learner code runs), `learner`, `classroom`,
+`authoring`, and `commands` (one module per `python -m grader` command).
 """
 
 __version__ = "0.1.0"
 
-from grader.checks import check  # noqa: E402
-from grader.observations import capture  # noqa: E402
+from grader.core.checks import check  # noqa: E402
+from grader.core.observations import Raised, capture  # noqa: E402
 
-__all__ = ["__version__", "capture", "check"]
+__all__ = ["Raised", "__version__", "capture", "check"]

@@ -134,7 +134,7 @@ def clipping_leaves_small_gradients_alone(ex):
 
 
 # "start" and "previous" hold x before the first and the last step: a missing step or zero_grad
-# then gets its hint (see grader.diagnose).
+# then gets its hint (see grader.core.diagnose).
 @check(points=1)
 def one_sgd_step(ex):
     """One step from [1, 2] with lr 0.01: [0.96, 1.97]."""

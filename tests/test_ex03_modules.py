@@ -98,7 +98,7 @@ def centered_layer_subtracts_the_mean(ex):
         "3x4 matrix": out,
         "3x4 matrix: output.mean()": out.mean(),
         "number of parameters": len(list(layer.parameters())),
-        # Context for the diagnosis (grader.diagnose): an output equal to its input was never centred.
+        # Context for the diagnosis (grader.core.diagnose): an output equal to its input was never centred.
         "given": given,
     }
 

@@ -12,7 +12,7 @@ import copy
 import torch
 
 from grader import check
-from grader.observations import capture
+from grader import capture
 
 # Trajectories come from float32 maths done in a different order than torch.optim's.
 RTOL, ATOL = 1e-5, 1e-6

@@ -22,7 +22,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader import check
-from grader.observations import capture
+from grader import capture
 
 RTOL, ATOL = 1e-5, 1e-6
 CPU = torch.device("cpu")
@@ -160,7 +160,7 @@ def train_one_epoch_matches_reference(ex):
         "loss": loss,
         "loss is a Python float": type(loss) is float,
         "after a second epoch of one batch": second,
-        # Context for the diagnosis (grader.diagnose): the parameters before the first and the last step.
+        # Context for the diagnosis (grader.core.diagnose): the parameters before the first and the last step.
         "start": {"parameters": start},
         "previous": {"after a second epoch of one batch": first},
     }

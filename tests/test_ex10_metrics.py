@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from grader import capture, check
-from grader.observations import Raised
+from grader import Raised
 
 
 def labels(*values):

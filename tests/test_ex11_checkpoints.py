@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from grader import check
-from grader.observations import Raised, capture
+from grader import Raised, capture
 
 # --- shared helpers ---------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from grader import catalog
-from grader.exitcodes import EXIT_OK
+from grader.core.course import Course
+from grader.commands import EXIT_OK
 
 HELP = "grade a class: one sub-folder per learner, sandboxed, in parallel, resumable"
 
@@ -25,33 +25,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercises", nargs="+", metavar="EX", help="grade only these exercises")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader import classroom, sandbox
-    from grader.class_view import ProgressView, final_table
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.classroom import grading, sandbox
+    from grader.classroom.views import ProgressView, final_table
 
-    course = catalog.load(root)
-    exercises = tuple(course.find(q).name for q in args.exercises) if args.exercises else tuple(course.names)
+    catalog = course.catalog
+    exercises = tuple(catalog.find(q).name for q in args.exercises) if args.exercises else tuple(catalog.names)
     mode = sandbox.resolve_mode(args.sandbox)
-    if mode == "none":
+    if mode is sandbox.SandboxMode.NONE:
         print(
             "WARNING: grading WITHOUT a sandbox (bubblewrap is not available). Learner code runs with only\n"
             "rlimits, process groups and a private working folder: it can read files this user can read and\n"
             "reach the network. Install bubblewrap (apt-get install bubblewrap) before grading untrusted code.",
             file=sys.stderr,
         )
-    options = classroom.Options(
+    options = grading.Options(
         submissions=args.submissions,
         out=args.out,
         jobs=max(1, args.jobs),
         sandbox=mode,
-        secret=classroom.course_secret(root, args.secret),
+        secret=grading.course_secret(course, args.secret),
         exercises=exercises,
         timeout=args.timeout,
         learner_timeout=args.learner_timeout,
         force=args.force,
     )
     with ProgressView() as view:
-        result = classroom.grade_class(root, options, view.update)
+        result = grading.grade_class(course, options, view.update)
     print(final_table(result, args.out))
     if result.interrupted:
         print("interrupted: the learners graded so far are saved; run the same command again to finish", file=sys.stderr)

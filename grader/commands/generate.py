@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from grader import authoring
-from grader.exitcodes import EXIT_NOT_PASSED, EXIT_OK
+from grader.authoring import generate
+from grader.core.course import Course
+from grader.commands import report_check, report_written
 
 HELP = "write exercises/ from solutions/ (stubs)"
 
@@ -15,14 +15,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="only report stale stubs; exit 1 if any")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
+def run(course: Course, args: argparse.Namespace) -> int:
     if args.check:
-        stale = authoring.stale(root)
-        for path in stale:
-            print(f"stale: {path.relative_to(root)} (run: python -m grader generate)")
-        return EXIT_NOT_PASSED if stale else EXIT_OK
-    changed = authoring.generate(root)
-    for path in changed:
-        print(f"wrote {path.relative_to(root)}")
-    print(f"{len(changed)} stub file(s) written" if changed else "exercises/ is up to date")
-    return EXIT_OK
+        return report_check([str(path.relative_to(course.root)) for path in generate.stale(course)], "generate")
+    return report_written(generate.generate(course), course.root, "stub file(s)", "exercises")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from grader import catalog
-from grader.exitcodes import EXIT_INTERNAL, EXIT_USAGE
+from grader.core.course import Course
+from grader.commands import EXIT_INTERNAL, EXIT_USAGE
 
 HELP = "grade exercises and print the score table"
 
@@ -22,20 +21,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gpu", choices=("auto", "require"), default="auto", help="require: no CUDA fails gpu checks")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
+def run(course: Course, args: argparse.Namespace) -> int:
     import pytest
 
-    course = catalog.load(root)
-    chosen = [course.find(query) for query in args.exercises] if args.exercises else list(course.exercises)
-    suites = [root / "tests" / exercise.suite for exercise in chosen]
+    catalog = course.catalog
+    chosen = [catalog.find(query) for query in args.exercises] if args.exercises else list(catalog.exercises)
+    suites = [course.suite(exercise.name) for exercise in chosen]
     missing = [str(s) for s in suites if not s.is_file()]
     if missing:
         raise FileNotFoundError(f"no graded suite: {', '.join(missing)}")
     pytest_args = [
         *map(str, suites),
-        f"--rootdir={root}",
+        f"--rootdir={course.root}",
         f"--target={args.target}",
-        f"--results-json={args.json or root / 'results.json'}",
+        f"--results-json={args.json or course.results_file}",
         f"--gpu={args.gpu}",
         "-p", "no:cacheprovider",
         "-q", "--no-header", "--tb=no", "-rN",

@@ -6,7 +6,8 @@ import argparse
 import traceback
 from pathlib import Path
 
-from grader.exitcodes import EXIT_INTERNAL, EXIT_OK
+from grader.core.course import Course
+from grader.commands import EXIT_INTERNAL, EXIT_OK
 
 HELP = "build the Gradescope autograder zip (setup.sh, run_autograder, the course)"
 
@@ -34,23 +35,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader import classroom, gradescope, gradescope_bundle
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.authoring import gradescope, gradescope_bundle
+    from grader.classroom import grading
 
     if args.autograde:
         layout = args.root or gradescope.autograder_root()
         try:
-            submission = gradescope.autograde(root, layout, args.sandbox)
+            submission = gradescope.autograde(course, layout, args.sandbox)
         except Exception as error:  # noqa: BLE001 - the learner still gets a results.json that says so
             traceback.print_exc()  # into Gradescope's log, which only the instructor sees
             gradescope.write_failure(layout, error)
             return EXIT_INTERNAL
         print(f"graded {submission.learner}: {submission.points:g}/{submission.max_points:g}")
         return EXIT_OK
-    secret = classroom.course_secret(root, args.secret)
-    names = gradescope_bundle.build(root, args.out, secret)
+    secret = grading.course_secret(course, args.secret)
+    names = gradescope_bundle.build(course, args.out, secret)
     print(f"wrote {args.out} ({len(names)} files): upload it as the autograder of a Gradescope programming assignment")
     print(
-        f"hidden checks are seeded by the course secret {classroom.secret_id(secret)} and each learner's Gradescope id"
+        f"hidden checks are seeded by the course secret {grading.secret_id(secret)} and each learner's Gradescope id"
     )
     return EXIT_OK

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from grader import catalog, course_view, hinting, progress, suites
-from grader.exitcodes import EXIT_OK
-from grader.results import CheckResult
-from grader.standing import Standing, exercise_file
+from grader.commands import EXIT_OK
+from grader.core import state
+from grader.core.catalog import Exercise
+from grader.core.course import Course
+from grader.core.results import CheckResult
+from grader.learner import hints
+from grader.learner import views as course_view
+from grader.learner.standing import Standing
 
 HELP = "the next hint for a function (default: the first one still a stub or failing)"
 EPILOG = """\
@@ -27,32 +30,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    course = catalog.load(root)
-    exercise = course.find(args.exercise)
+def run(course: Course, args: argparse.Namespace) -> int:
+    exercise = course.catalog.find(args.exercise)
     color = course_view.use_color()
-    function = args.function or _default_function(root, course, exercise)
+    function = args.function or _default_function(course, exercise)
     if function is None:
         known = ", ".join(exercise.hints)
         done = f"{exercise.name} is done: every check passes. Hints exist for: {known}"
         print(course_view.render_line(done, color), end="")
         return EXIT_OK
-    state = progress.load(root)
-    hint = hinting.next_hint(exercise, function, state.levels_seen(exercise.name, function))
+    seen = state.load(course)
+    hint = hints.next_hint(exercise, function, seen.levels_seen(exercise.name, function))
     print(course_view.render_hint(hint, color), end="")
-    state.saw(exercise.name, function, hint.shown)
-    progress.save(root, state)
+    seen.saw(exercise.name, function, hint.shown)
+    state.save(course, seen)
     return EXIT_OK
 
 
-def _default_function(root: Path, course: catalog.Catalog, exercise: catalog.Exercise) -> str | None:
+def _default_function(course: Course, exercise: Exercise) -> str | None:
     if not exercise.hints:
         raise KeyError(f"{exercise.name} has no hints")
-    module = exercise_file(root, exercise.name)
+    module = course.exercise(exercise.name)
     source = module.read_text() if module.is_file() else None
-    suite = suites.suite_path(root, exercise.name).read_text()
+    suite = course.suite(exercise.name).read_text()
 
     def results() -> list[CheckResult]:
-        return [c for c in Standing(root, course).verdicts([exercise.name]).checks if c.exercise == exercise.name]
+        return [c for c in Standing(course).verdicts([exercise.name]).checks if c.exercise == exercise.name]
 
-    return hinting.default_function(exercise, source, suite, results)
+    return hints.default_function(exercise, source, suite, results)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from grader import catalog, course_view
-from grader.exitcodes import EXIT_NOT_PASSED, EXIT_OK
-from grader.standing import Standing
+from grader.learner import views as course_view
+from grader.core.course import Course
+from grader.commands import EXIT_NOT_PASSED, EXIT_OK
+from grader.learner.standing import Standing
 
 HELP = "every exercise with its state (done, failing, not started), its points, and your progress"
 EPILOG = """\
@@ -21,8 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    course = catalog.load(root)
-    submission = Standing(root, course).verdicts(course.names)
-    print(course_view.render_list(course, submission, course_view.use_color()), end="")
+def run(course: Course, args: argparse.Namespace) -> int:
+    submission = Standing(course).verdicts(course.catalog.names)
+    print(course_view.render_list(course.catalog, submission, course_view.use_color()), end="")
     return EXIT_OK if all(s.state == "done" for s in submission.exercises()) else EXIT_NOT_PASSED

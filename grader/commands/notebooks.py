@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from grader import catalog
-from grader.exitcodes import EXIT_OK
+from grader.core.course import Course
+from grader.commands import EXIT_OK
 
 HELP = "write one Jupyter notebook per exercise (default: notebooks/)"
 
@@ -17,13 +17,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="also overwrite notebooks that hold your code")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader import notebooks
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.learner.notebooks import build
 
-    out = Path(args.out).expanduser().resolve() if args.out else root / "notebooks"
-    course = catalog.load(root)
-    chosen = [course.find(query).name for query in args.exercises] if args.exercises else course.names
-    written = set(notebooks.write_notebooks(root, out, chosen, force=args.force))
+    out = Path(args.out).expanduser().resolve() if args.out else course.notebooks
+    catalog = course.catalog
+    chosen = [catalog.find(query).name for query in args.exercises] if args.exercises else catalog.names
+    written = set(build.write_notebooks(course, out, chosen, force=args.force))
     for name in chosen:
         path = out / f"{name}.ipynb"
         if path in written:

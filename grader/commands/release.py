@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.exitcodes import EXIT_OK, EXIT_USAGE
+from grader.core.course import Course
+from grader.commands import EXIT_OK, EXIT_USAGE
 
 HELP = "write the student release: stubs, visible checks, goldens, the grader; no solutions, no hidden checks"
 
@@ -15,12 +16,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("dist/student"), help="release folder (default: dist/student)")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader import determinism, release
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.authoring import release
+    from grader.core import determinism
 
     determinism.configure_process()
     try:
-        built = release.build(root, args.out)
+        built = release.build(course, args.out)
     except release.ReleaseError as error:
         print(f"torchdrill: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader import catalog
-from grader.exitcodes import EXIT_OK, EXIT_USAGE
+from grader.core.course import Course
+from grader.commands import EXIT_OK, EXIT_USAGE
 
 HELP = "HTML reports, a CSV gradebook and Gradescope JSON from a class results folder"
 
@@ -17,13 +17,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="where to write the report")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader.report import build, loading
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.authoring.report import build, loading
 
-    course = catalog.load(root)
-    titles = {exercise.name: exercise.title for exercise in course.exercises}
+    catalog = course.catalog
+    titles = {exercise.name: exercise.title for exercise in catalog.exercises}
     try:
-        results = loading.load(Path(args.results), course.names, titles)
+        results = loading.load(Path(args.results), catalog.names, titles)
     except ValueError as error:  # a results file that is not JSON, or not results
         print(f"torchdrill: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -8,9 +8,8 @@ import shutil
 import time
 from pathlib import Path
 
-from grader import authoring, catalog
-from grader.exitcodes import EXIT_OK
-from grader.standing import exercise_file
+from grader.core.course import Course
+from grader.commands import EXIT_OK
 
 HELP = "restore an exercise's stub; your file is kept in exercises/.backup/"
 EPILOG = """\
@@ -26,11 +25,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    name = catalog.load(root).find(args.exercise).name
-    stub = _stub(root, name)
-    path = exercise_file(root, name)
-    shown = path.relative_to(root)
+def run(course: Course, args: argparse.Namespace) -> int:
+    name = course.catalog.find(args.exercise).name
+    stub = course.stub(name)
+    path = course.exercise(name)
+    shown = path.relative_to(course.root)
     if path.is_file() and path.read_text() == stub:
         print(f"{shown} is already the untouched stub: nothing to reset.")
         return EXIT_OK
@@ -40,16 +39,8 @@ def run(root: Path, args: argparse.Namespace) -> int:
     os.replace(partial, path)
     print(f"restored {shown} to the stub.")
     if backup is not None:
-        print(f"your version is kept in {backup.relative_to(root)}")
+        print(f"your version is kept in {backup.relative_to(course.root)}")
     return EXIT_OK
-
-
-def _stub(root: Path, name: str) -> str:
-    solution = root / "solutions" / f"{name}.py"
-    if not solution.is_file():
-        shown = solution.relative_to(root)
-        raise FileNotFoundError(f"cannot restore {name}: {shown} is not in this copy of the course")
-    return authoring.make_stub(solution.read_text(), str(solution.relative_to(root)))
 
 
 def backup_path(path: Path, stamp: str) -> Path:

@@ -7,10 +7,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader import catalog, course_view, terminal
-from grader.exitcodes import EXIT_NOT_PASSED, EXIT_OK, EXIT_USAGE
-from grader.results import Submission
-from grader.standing import Standing, score_of
+from grader.learner import terminal
+from grader.learner import views as course_view
+from grader.core.course import Course
+from grader.commands import EXIT_NOT_PASSED, EXIT_OK, EXIT_USAGE
+from grader.core.results import Status, Submission
+from grader.learner.standing import Standing
 
 HELP = "grade one exercise and show every check (default: the first exercise not done)"
 EPILOG = """\
@@ -33,17 +35,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
+def run(course: Course, args: argparse.Namespace) -> int:
     spec, _, check = (args.exercise or "").partition("::")
     if spec.endswith(".ipynb"):
-        return _run_notebook(root, Path(spec), check or None)
-    course = catalog.load(root)
-    standing = Standing(root, course)
+        return _run_notebook(course, Path(spec), check or None)
+    standing = Standing(course)
     color = course_view.use_color()
     if check:
-        return _show(standing.runner.grade([course.find(spec).name], only=check), color)
+        return _show(standing.runner.grade([course.catalog.find(spec).name], only=check), color)
     if spec:
-        name, submission = course.find(spec).name, None
+        name, submission = course.catalog.find(spec).name, None
     else:
         name, submission = standing.first_unfinished()
         if not name:
@@ -52,20 +53,20 @@ def run(root: Path, args: argparse.Namespace) -> int:
     submission = submission or standing.grade(name)
     code = _show(submission, color)
     upcoming = standing.upcoming(name)
-    print(course_view.render_outcome(score_of(submission, name), upcoming, NEXT, color), end="")
+    print(course_view.render_outcome(submission.score_of(name), upcoming, NEXT, color), end="")
     return code
 
 
 def _show(submission: Submission, color: bool) -> int:
     print(terminal.render(submission, details=True, color=color), end="")
-    return EXIT_OK if all(c.status in ("passed", "skipped") for c in submission.checks) else EXIT_NOT_PASSED
+    return EXIT_OK if all(c.status in (Status.PASSED, Status.SKIPPED) for c in submission.checks) else EXIT_NOT_PASSED
 
 
-def _run_notebook(root: Path, notebook: Path, check: str | None) -> int:
+def _run_notebook(course: Course, notebook: Path, check: str | None) -> int:
     """Grade the notebook's tagged cells as the module of its exercise, without a kernel."""
-    from grader import notebooks
-    from grader.grading import Target
-    from grader.runner import Runner
+    from grader.core.session import Target
+    from grader.learner.notebooks import stage as notebooks
+    from grader.learner.runner import Runner
 
     if not notebook.is_file():
         raise FileNotFoundError(f"no such notebook: {notebook}")
@@ -75,6 +76,6 @@ def _run_notebook(root: Path, notebook: Path, check: str | None) -> int:
         except notebooks.NotebookError as error:
             print(f"torchdrill: {notebook}: {error}", file=sys.stderr)
             return EXIT_USAGE
-        name = catalog.load(root).find(module.stem).name
-        runner = Runner(root, Target(str(notebook), Path(folder)))
+        name = course.catalog.find(module.stem).name
+        runner = Runner(course, Target(str(notebook), Path(folder)))
         return _show(runner.grade([name], only=check), course_view.use_color())

@@ -7,8 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader import catalog
-from grader.exitcodes import EXIT_NOT_PASSED, EXIT_OK, EXIT_USAGE
+from grader.core.course import Course
+from grader.commands import EXIT_NOT_PASSED, EXIT_OK, EXIT_USAGE
 
 HELP = "prove the suites: known mistakes fail, alternatives pass"
 
@@ -17,22 +17,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("exercises", nargs="*", help="exercise names or prefixes (default: all)")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader import determinism, variants
-    from grader.grading import References
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.authoring import variants
+    from grader.core import determinism
+    from grader.core.references import References
 
-    course = catalog.load(root)
-    names = [course.find(query).name for query in args.exercises] if args.exercises else None
-    found = variants.discover(root, names)
+    names = [course.catalog.find(query).name for query in args.exercises] if args.exercises else None
+    found = variants.discover(course, names)
     if not found:
         print("no variants found under tests/variants/", file=sys.stderr)
         return EXIT_USAGE
     determinism.configure_process()
-    references = References(root / "solutions")
+    references = References(course.solutions)
     failures = 0
     for variant in found:
         with tempfile.TemporaryDirectory() as folder:
-            report = variants.run(root, variant, Path(folder), references)
+            report = variants.run(course, variant, Path(folder), references)
         failures += not report.ok
         print(f"{'ok  ' if report.ok else 'FAIL'} {variant.label}")
         for problem in report.problems:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from grader import catalog, course_view
-from grader.exitcodes import EXIT_OK
+from grader.learner import views as course_view
+from grader.core.course import Course
+from grader.commands import EXIT_OK
 
 HELP = "re-grade the exercise you save, in a warm process; moves on when one is done (Ctrl-C stops)"
 EPILOG = """\
@@ -21,8 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
-    from grader import watching
+def run(course: Course, args: argparse.Namespace) -> int:
+    from grader.learner import watch
 
-    watching.watch(root, catalog.load(root), color=course_view.use_color())
+    watch.watch(course, color=course_view.use_color())
     return EXIT_OK

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.core.course import Course
+
 ROOT = Path(__file__).resolve().parents[2]
+COURSE = Course(ROOT)
 COURSE_FILES = ("catalog.toml", "conftest.py", "pyproject.toml")
 
 
@@ -38,3 +41,17 @@ def course_copy(tmp_path: Path) -> Path:
     for folder in ("tests", "solutions", "exercises", "data"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
+
+
+def grade_folder(folder: Path, exercise: str, references=None, devices=("cpu",), course: Course = COURSE, **options):
+    """Every run of an exercise's checks (on `devices`) for the module in `folder`, through a `Session`."""
+    from grader.core.plan import plan
+    from grader.core.references import reference_source
+    from grader.core.session import Session, Target
+    from grader.core.suites import Registry, load_suite
+    from grader.run.executor import ForkExecutor
+
+    checks = load_suite(course.suite(exercise))
+    executor = ForkExecutor(Registry(checks), batch=options.pop("batch", True))
+    session = Session(Target(str(folder), folder), references or reference_source(course), executor, **options)
+    return session.grade(plan(checks, executor.unusable, devices=devices))

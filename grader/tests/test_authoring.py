@@ -1,61 +1,16 @@
 """The stub generator: solutions/ is the single source of exercises/."""
 
-import textwrap
-
-import pytest
-
-from grader import authoring
-
-SOLUTION = textwrap.dedent(
-    '''\
-    import torch
-
-
-    def double(x):
-        """Twice x."""
-        # BEGIN SOLUTION multiply by two
-        y = x * 2
-        return y
-        # END SOLUTION
-
-
-    class Layer(torch.nn.Module):
-        def forward(self, x):
-            # BEGIN SOLUTION
-            return x
-            # END SOLUTION
-    '''
-)
-
-
-def test_regions_become_todo_and_raise_with_the_function_name():
-    stub = authoring.make_stub(SOLUTION)
-    assert "# TODO: multiply by two\n    raise NotImplementedError('double')\n" in stub
-    assert "        raise NotImplementedError('forward')\n" in stub
-    assert "x * 2" not in stub and "return x\n" not in stub
-    assert '"""Twice x."""' in stub
-    compile(stub, "stub", "exec")
-
-
-@pytest.mark.parametrize(
-    "source, problem",
-    [
-        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n", "inside the region opened at line 1"),
-        ("x = 1\n# END SOLUTION\n", "END SOLUTION without BEGIN"),
-        ("def f():\n    # BEGIN SOLUTION\n    pass\n", "never closed"),
-    ],
-)
-def test_unbalanced_markers_are_errors_with_a_line(source, problem):
-    with pytest.raises(authoring.AuthoringError, match=problem):
-        authoring.make_stub(source, "solutions/exZ.py")
+from grader.authoring import generate
+from grader.core.course import Course
+from grader.tests.test_stubs import SOLUTION
 
 
 def test_generate_writes_and_stale_reports(tmp_path):
     (tmp_path / "solutions").mkdir()
     (tmp_path / "solutions" / "ex09_z.py").write_text(SOLUTION)
-    assert authoring.stale(tmp_path) == [tmp_path / "exercises" / "ex09_z.py"]
-    assert authoring.generate(tmp_path) == [tmp_path / "exercises" / "ex09_z.py"]
-    assert authoring.stale(tmp_path) == [] and authoring.generate(tmp_path) == []
+    assert generate.stale(Course(tmp_path)) == [tmp_path / "exercises" / "ex09_z.py"]
+    assert generate.generate(Course(tmp_path)) == [tmp_path / "exercises" / "ex09_z.py"]
+    assert generate.stale(Course(tmp_path)) == [] and generate.generate(Course(tmp_path)) == []
     (tmp_path / "exercises" / "ex09_z.py").write_text("edited")
     (tmp_path / "exercises" / "ex10_extra.py").write_text("")
-    assert [p.name for p in authoring.stale(tmp_path)] == ["ex09_z.py", "ex10_extra.py"]
+    assert [p.name for p in generate.stale(Course(tmp_path))] == ["ex09_z.py", "ex10_extra.py"]

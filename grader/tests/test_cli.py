@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog, devices
+from grader.run import devices
+from grader.tests.conftest import COURSE
 from grader.tests.conftest import ROOT, read_results, run_grader
 
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
@@ -30,9 +31,9 @@ def test_untouched_stubs_are_all_not_started_with_total_zero(tmp_path):
     data = json.loads(results.read_text())
     assert data["score"] == 0 and data["max_score"] > 0
     assert statuses(data) == {"not_started"}
-    assert [f["exercise"] for f in data["files"]] == catalog.load(ROOT).names
+    assert [f["exercise"] for f in data["files"]] == COURSE.catalog.names
     assert "Total" in done.stdout
-    for name in catalog.load(ROOT).names:
+    for name in COURSE.catalog.names:
         assert name in done.stdout
 
 

@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from grader.compare import Tolerances, compare
-from grader.observations import Opaque, Raised, normalise
+from grader.core.compare import Tolerances, compare
+from grader.core.observations import Opaque, Raised, normalise
 
 
 def mismatches(expected, actual, tolerances=Tolerances()):
@@ -78,7 +78,7 @@ def test_shapes_are_never_broadcast():
 
 
 def test_device_is_compared():
-    from grader.observations import TensorValue
+    from grader.core.observations import TensorValue
 
     expected = {"t": TensorValue(torch.ones(2), "cpu")}
     actual = {"t": TensorValue(torch.ones(2), "cuda:0")}

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import bwrap_works
+from grader.classroom.sandbox import bwrap_works
 from grader.tests.conftest import COURSE_FILES, ROOT
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -13,20 +13,19 @@ import ast
 
 import pytest
 
-from grader import authoring, catalog, suites, variants
-from grader.grading import Grader, References, Target
-from grader.tests.conftest import ROOT
+from grader.authoring import generate, variants
+from grader.core import stubs
+from grader.core.references import References
+from grader.core.suites import load_suite
+from grader.tests.conftest import COURSE, ROOT, grade_folder
 
-COURSE = catalog.load(ROOT)
-NAMES = COURSE.names
-REFERENCES = References(ROOT / "solutions")
+NAMES = COURSE.catalog.names
+REFERENCES = References(COURSE.solutions)
 MIN_CHECKS, MIN_HIDDEN = 8, 2
 
 
 def grade_all(folder_label: str, exercise: str):
-    grader = Grader(Target(folder_label, ROOT / folder_label), REFERENCES)
-    checks = suites.load_suite(suites.suite_path(ROOT, exercise))
-    return [grader.grade(check, "cpu") for check in checks if "cpu" in check.devices]
+    return grade_folder(ROOT / folder_label, exercise, REFERENCES)
 
 
 @pytest.mark.parametrize("exercise", NAMES)
@@ -44,7 +43,7 @@ def test_every_check_is_not_started_on_the_stub(exercise):
 
 
 def test_the_generator_reproduces_exercises():
-    assert authoring.stale(ROOT) == [], "run: python -m grader generate"
+    assert generate.stale(COURSE) == [], "run: python -m grader generate"
 
 
 def test_catalog_names_match_the_files():
@@ -56,7 +55,7 @@ def test_catalog_names_match_the_files():
 
 @pytest.mark.parametrize("exercise", NAMES)
 def test_each_suite_has_enough_visible_and_hidden_checks(exercise):
-    checks = suites.load_suite(suites.suite_path(ROOT, exercise))
+    checks = load_suite(COURSE.suite(exercise))
     assert len(checks) >= MIN_CHECKS
     assert sum(c.hidden for c in checks) >= MIN_HIDDEN
     assert len({c.name for c in checks}) == len(checks)
@@ -66,7 +65,7 @@ def stubbed_names(exercise: str) -> set[str]:
     """Top-level functions and classes of a solution that contain a SOLUTION region."""
     source = (ROOT / "solutions" / f"{exercise}.py").read_text()
     lines = source.splitlines()
-    markers = {n for n, line in enumerate(lines, start=1) if authoring.BEGIN.match(line)}
+    markers = {n for n, line in enumerate(lines, start=1) if stubs.BEGIN.match(line)}
     return {
         node.name
         for node in ast.parse(source).body
@@ -77,19 +76,19 @@ def stubbed_names(exercise: str) -> set[str]:
 
 @pytest.mark.parametrize("exercise", NAMES)
 def test_every_stubbed_function_has_three_hint_levels(exercise):
-    hints = COURSE.find(exercise).hints
+    hints = COURSE.catalog.find(exercise).hints
     assert set(hints) == stubbed_names(exercise)
     assert all(len(levels) == 3 and all(levels) for levels in hints.values())
 
 
 @pytest.mark.parametrize("exercise", NAMES)
 def test_each_exercise_has_mistakes_that_fail_and_an_alternative_that_passes(exercise):
-    found = variants.discover(ROOT, [exercise])
+    found = variants.discover(COURSE, [exercise])
     assert sum(bool(v.verdicts) for v in found) >= 2, "at least two known-wrong variants"
     assert sum(not v.verdicts for v in found) >= 1, "at least one correct alternative"
 
 
-@pytest.mark.parametrize("variant", variants.discover(ROOT), ids=lambda v: v.label)
+@pytest.mark.parametrize("variant", variants.discover(COURSE), ids=lambda v: v.label)
 def test_variant_gets_the_declared_verdicts(variant, tmp_path):
-    report = variants.run(ROOT, variant, tmp_path, REFERENCES)
+    report = variants.run(COURSE, variant, tmp_path, REFERENCES)
     assert report.problems == []

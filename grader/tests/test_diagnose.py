@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader import suites
-from grader.compare import Tolerances, compare
-from grader.diagnose import (
+from grader.core.compare import Tolerances, compare
+from grader.core.diagnose import (
     Evidence,
     diagnose,
     error_hint,
@@ -24,22 +23,27 @@ from grader.diagnose import (
     gradients_accumulated,
     parameters_not_stepped,
 )
-from grader.grading import Grader, References, Target
-from grader.observations import Raised, normalise
-from grader.results import CheckResult, Submission
-from grader.terminal import render
-from grader.tests.conftest import ROOT
+from grader.core.plan import Planned
+from grader.core.references import References
+from grader.core.session import Session, Target
+from grader.core.suites import Registry, load_suite
+from grader.run.executor import ForkExecutor
+from grader.core.observations import Raised, normalise
+from grader.core.results import CheckResult, Submission
+from grader.learner.terminal import render
+from grader.tests.conftest import COURSE, ROOT
 
-REFERENCES = References(ROOT / "solutions")
+REFERENCES = References(COURSE.solutions)
 
 
 def grade_mistake(tmp_path: Path, exercise: str, check_name: str, code: str) -> CheckResult:
     """Grade one check on the solution with `code` appended: it redefines only what it gets wrong."""
     solution = (ROOT / "solutions" / f"{exercise}.py").read_text()
     (tmp_path / f"{exercise}.py").write_text(f"{solution}\n\n{textwrap.dedent(code)}")
-    checks = suites.load_suite(suites.suite_path(ROOT, exercise))
+    checks = load_suite(COURSE.suite(exercise))
     check = next(c for c in checks if c.name == check_name)
-    return Grader(Target("mistake", tmp_path), REFERENCES).grade(check)
+    session = Session(Target("mistake", tmp_path), REFERENCES, ForkExecutor(Registry(checks)))
+    return session.grade([Planned(check, "cpu")])[0]
 
 
 def hint(expected: dict, actual: dict, hidden: bool = False) -> str:

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader import executor
-from grader.checks import check
-from grader.compare import compare
-from grader.executor import ProbeJob
-from grader.grading import Grader, References, Target
-from grader.observations import normalise
+from grader.core.checks import Check, check
+from grader.core.compare import compare
+from grader.core.observations import normalise
+from grader.core.plan import Planned
+from grader.core.references import References
+from grader.core.session import Session, Target
+from grader.core.suites import Registry
+from grader.core.wire import ProbeRequest
+from grader.run import fork
+from grader.run.executor import ForkExecutor
 
 
 def learner(tmp_path: Path, source: str, name: str = "exZ") -> Path:
@@ -23,8 +27,16 @@ def learner(tmp_path: Path, source: str, name: str = "exZ") -> Path:
     return path
 
 
+def probes(path: Path, probes: list, timeout: float = 5.0, seed: int = 0, forbid: tuple[str, ...] = ()):
+    """The executor and requests that run each probe on the module at `path`."""
+    checks = [Check(probe, f"probe{i}", timeout=timeout, forbid=forbid, exercise=path.stem) for i, probe in enumerate(probes)]
+    requests = [ProbeRequest(c.key, str(path), "cpu", seed, timeout) for c in checks]
+    return ForkExecutor(Registry(checks)), requests
+
+
 def run(path: Path, probe=lambda ex: {"out": ex.f()}, timeout: float = 5.0, **kwargs):
-    return executor.run(ProbeJob(path.stem, path, probe, timeout=timeout, **kwargs))
+    executor, requests = probes(path, [probe], timeout, **kwargs)
+    return executor.run_many(requests)[0]
 
 
 def test_observations_come_back(tmp_path):
@@ -96,7 +108,7 @@ def test_printed_output_is_captured_and_truncated(tmp_path):
     outcome = run(learner(tmp_path, "def f():\n    print('hello')\n    print('x' * 100000)\n    return 1\n"))
     assert outcome.output.startswith("hello\n")
     assert outcome.output.endswith("(output truncated)")
-    assert len(outcome.output) < executor.OUTPUT_LIMIT + 100
+    assert len(outcome.output) < fork.OUTPUT_LIMIT + 100
 
 
 def test_syntax_and_import_errors(tmp_path):
@@ -110,7 +122,7 @@ def test_syntax_and_import_errors(tmp_path):
 
 
 def test_a_missing_file(tmp_path):
-    outcome = executor.run(ProbeJob("exZ", tmp_path / "exZ.py", lambda ex: 1))
+    outcome = run(tmp_path / "exZ.py", lambda ex: 1)
     assert outcome.kind == "missing"
 
 
@@ -172,7 +184,8 @@ def test_a_probe_with_a_device_gets_the_cpu_reference(tmp_path):
     solutions.mkdir()
     learner(solutions, "import torch\ndef f(): return torch.ones(2)\n")
     bound = dataclasses.replace(on_device, exercise="exZ")
-    result = Grader(Target("solutions", solutions), References(solutions)).grade(bound, "cpu")
+    session = Session(Target("solutions", solutions), References(solutions), ForkExecutor(Registry([bound])))
+    [result] = session.grade([Planned(bound, "cpu")])
     assert result.status == "passed", result.message
 
 
@@ -272,16 +285,18 @@ BATCHED = """
 """
 
 
-def batch_jobs(path: Path, names: list[str], timeout: float = 3.0) -> list[ProbeJob]:
-    return [ProbeJob(path.stem, path, lambda ex, n=name: {"out": getattr(ex, n)()}, timeout=timeout) for name in names]
+def batch(path: Path, names: list[str], timeout: float = 3.0, alone: bool = False):
+    """Each named function's outcome, the checks sharing a child (or, `alone`, one child each)."""
+    executor, requests = probes(path, [lambda ex, n=name: {"out": getattr(ex, n)()} for name in names], timeout)
+    executor.batch = not alone
+    return executor.run_many(requests)
 
 
 def test_a_batch_gives_what_one_child_per_check_gives(tmp_path):
     path = learner(tmp_path, BATCHED)
     names = ["counted", "fails", "counted", "crashes", "counted", "exits", "counted", "loops", "counted", "breaks_the_next", "dtype"]
-    jobs = batch_jobs(path, names, timeout=2.0)
-    batched = [executor.outcome(raw, job.timeout) for job, raw in zip(jobs, executor.execute_batch(jobs), strict=True)]
-    alone = [executor.run(job) for job in jobs]
+    batched = batch(path, names, timeout=2.0)
+    alone = batch(path, names, timeout=2.0, alone=True)
 
     assert [o.kind for o in batched] == [o.kind for o in alone] == [
         "observations", "raised", "observations", "crashed", "observations", "exit",
@@ -308,12 +323,11 @@ def test_a_batch_outlives_nothing_it_started(tmp_path):
                 os._exit(0)
             return os.getpid()
         def count_my_descendants():
-            from grader import leftovers
+            from grader.run import leftovers
             return len(leftovers.descendants())
     """
     path = learner(tmp_path, source)
-    jobs = batch_jobs(path, ["leave_a_daemon", "leave_a_daemon", "count_my_descendants"])
-    outcomes = [executor.outcome(raw, 3.0) for raw in executor.execute_batch(jobs)]
+    outcomes = batch(path, ["leave_a_daemon", "leave_a_daemon", "count_my_descendants"])
     assert [o.kind for o in outcomes] == ["observations"] * 3
     # The same child ran all three (one fork), and the daemons of the first two were gone by the third.
     assert outcomes[0].observations["out"] == outcomes[1].observations["out"]
@@ -346,7 +360,6 @@ LOOPS_AND_COUNTS = """
 def test_a_timeout_in_a_batch_is_run_again_only_beside_a_thread(tmp_path, first, runs_of_the_loop):
     """An endless loop costs its timeout once, unless an earlier check's thread may have slowed it."""
     path = learner(tmp_path, LOOPS_AND_COUNTS)
-    jobs = batch_jobs(path, [first, "loops", "quick"], timeout=1.0)
-    outcomes = [executor.outcome(raw, job.timeout) for job, raw in zip(jobs, executor.execute_batch(jobs), strict=True)]
+    outcomes = batch(path, [first, "loops", "quick"], timeout=1.0)
     assert [o.kind for o in outcomes] == ["observations", "timeout", "observations"]
     assert (tmp_path / "loops-started").read_text() == "x" * runs_of_the_loop

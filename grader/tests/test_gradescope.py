@@ -14,9 +14,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader import catalog, gradescope, gradescope_bundle, suites
-from grader.results import CheckResult, Submission
-from grader.tests.conftest import ROOT, run_grader
+from grader.authoring import gradescope, gradescope_bundle
+from grader.core.suites import load_suite
+from grader.core.results import CheckResult, Submission
+from grader.tests.conftest import COURSE, ROOT, run_grader
 
 SCHEMA = json.loads((Path(gradescope_bundle.__file__).parent / "results.schema.json").read_text())
 SECRET = "a-test-secret"
@@ -143,13 +144,13 @@ def test_the_bundle_has_the_scripts_at_its_root_and_the_whole_course(bundle, tmp
         secret = archive.read(".torchdrill/course-secret").decode().strip()
     for script in ("setup.sh", "run_autograder"):
         assert modes[script] & stat.S_IXUSR, script
-    exercises = catalog.load(ROOT).names
+    exercises = COURSE.catalog.names
     assert {f"tests/test_{n}.py" for n in exercises} | {f"solutions/{n}.py" for n in exercises} <= set(names)
-    assert {"catalog.toml", "conftest.py", "pyproject.toml", "requirements.lock", "grader/cli.py"} <= set(names)
+    assert {"catalog.toml", "conftest.py", "pyproject.toml", "requirements.lock", "grader/commands/__init__.py"} <= set(names)
     assert not [n for n in names if n.startswith(("grader/tests/", "tests/variants/")) or "__pycache__" in n]
     assert secret == SECRET
     again = tmp_path / "again.zip"
-    gradescope_bundle.build(ROOT, again, SECRET)
+    gradescope_bundle.build(COURSE, again, SECRET)
     assert again.read_bytes() == bundle.read_bytes(), "the zip is reproducible"
 
 
@@ -197,9 +198,9 @@ def run_autograder(root: Path) -> dict:
 def expected_tests() -> dict[str, bool]:
     """Check name -> hidden, for every check Gradescope grades (no CUDA there: no cuda variants)."""
     return {
-        f"{c.exercise}::{c.id('cpu').split('::', 1)[1]}": c.hidden
-        for name in catalog.load(ROOT).names
-        for c in suites.load_suite(suites.suite_path(ROOT, name))
+        f"{c.exercise}::{c.run_name('cpu')}": c.hidden
+        for name in COURSE.catalog.names
+        for c in load_suite(COURSE.suite(name))
     }
 
 

@@ -17,10 +17,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import authoring, catalog, cli, progress, standing
+from grader.commands import main
+from grader.core import state as progress
+from grader.core.course import Course
+from grader.core.stubs import make_stub
+from grader.learner import standing
 from grader.commands import reset
-from grader.grading import Target
-from grader.runner import Runner
+from grader.core.session import Target
+from grader.learner.runner import Runner
 from grader.tests.conftest import ROOT
 
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
@@ -29,7 +33,7 @@ FIRST_STUB = "    raise NotImplementedError('tensor_from_list')\n"
 
 def trim_catalog(course: Path, keep: int) -> Path:
     """Keep the first `keep` exercises of the course copy's catalog."""
-    path = course / catalog.CATALOG_FILE
+    path = Course(course).catalog_file
     entry = "\n[[exercise]]\n"
     head, *entries = path.read_text().split(entry)
     path.write_text(entry.join([head, *entries[:keep]]))
@@ -44,7 +48,7 @@ def course(course_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def grader(*args: str) -> int:
-    return cli.main(list(args))
+    return main(list(args))
 
 
 def solve(course: Path, exercise: str) -> None:
@@ -114,12 +118,12 @@ def test_list_reuses_verdicts_that_still_hold_and_grades_only_what_changed(cours
 
 def test_a_partial_results_file_is_not_taken_for_a_whole_exercise(course, capsys):
     assert grader("run", "ex01") == EXIT_NOT_PASSED
-    assert standing.Standing(course, catalog.load(course)).cached("ex01_tensors") is not None
+    assert standing.Standing(Course(course)).cached("ex01_tensors") is not None
     results = course / "results.json"
     saved = json.loads(results.read_text())
     saved["checks"] = saved["checks"][1:]  # as `grade -k` leaves it
     results.write_text(json.dumps(saved))
-    assert standing.Standing(course, catalog.load(course)).cached("ex01_tensors") is None
+    assert standing.Standing(Course(course)).cached("ex01_tensors") is None
 
 
 # --- run -----------------------------------------------------------------------------
@@ -185,7 +189,7 @@ def test_unknown_names_are_usage_errors_with_a_message(course, capsys, args, mes
 def test_a_cold_run_of_one_check_answers_without_importing_pytest(course):
     implement_first_function(course)
     code = (
-        "import sys; from grader.cli import main; c = main(['run', 'ex01_tensors::tensor_from_nested_list']); "
+        "import sys; from grader.commands import main; c = main(['run', 'ex01_tensors::tensor_from_nested_list']); "
         "print('pytest imported:', 'pytest' in sys.modules); sys.exit(c)"
     )
     command = [sys.executable, "-c", code]
@@ -219,8 +223,8 @@ def test_grading_shared_with_workers_gives_the_same_results_as_alone(course):
     implement_first_function(course)
 
     def grade(jobs: int) -> list[tuple[str, str, float, str, str]]:
-        runner = Runner(course, Target("exercises", course / "exercises"), jobs=jobs)
-        runner.grader.timeout = 2.0
+        runner = Runner(Course(course), Target("exercises", course / "exercises"), jobs=jobs)
+        runner.session.timeout = 2.0
         submission = runner.grade(["ex01_tensors", "ex02_autograd"])
         return [(c.exercise, c.name, c.points, c.status, c.output) for c in submission.checks]
 
@@ -236,11 +240,11 @@ def test_grading_shared_with_workers_gives_the_same_results_as_alone(course):
 
 
 def levels_seen(course: Path) -> dict[str, dict[str, int]]:
-    return json.loads(progress.state_path(course).read_text())["hints"]
+    return json.loads(Course(course).state_file.read_text())["hints"]
 
 
 def test_hint_levels_advance_are_remembered_and_end(course, capsys):
-    levels = catalog.load(course).find("ex01").hints["tensor_from_list"]
+    levels = Course(course).catalog.find("ex01").hints["tensor_from_list"]
     for level in (1, 2, 3):
         assert grader("hint", "ex01") == EXIT_OK
         out = capsys.readouterr().out
@@ -279,14 +283,15 @@ def test_hints_seen_travel_in_the_results(course, capsys):
 
 
 def test_an_unreadable_state_file_is_a_fresh_start(tmp_path):
-    progress.state_path(tmp_path).parent.mkdir()
-    progress.state_path(tmp_path).write_text("{not json")
-    assert progress.load(tmp_path).hints == {}
+    course = Course(tmp_path)
+    course.state_file.parent.mkdir()
+    course.state_file.write_text("{not json")
+    assert progress.load(course).hints == {}
     state = progress.LearnerState()
     state.saw("ex01_tensors", "row", 2)
     state.saw("ex01_tensors", "row", 1)  # levels only go up
-    progress.save(tmp_path, state)
-    assert progress.load(tmp_path).levels_seen("ex01_tensors", "row") == 2
+    progress.save(course, state)
+    assert progress.load(course).levels_seen("ex01_tensors", "row") == 2
 
 
 # --- reset ---------------------------------------------------------------------------
@@ -299,7 +304,7 @@ def test_reset_restores_the_stub_and_keeps_the_learners_file(course, capsys):
     assert grader("reset", "ex01") == EXIT_OK
     out = capsys.readouterr().out
     solution = course / "solutions" / "ex01_tensors.py"
-    assert exercise.read_text() == authoring.make_stub(solution.read_text(), "solutions/ex01_tensors.py")
+    assert exercise.read_text() == make_stub(solution.read_text(), "solutions/ex01_tensors.py")
     assert exercise.read_text() == (ROOT / "exercises" / "ex01_tensors.py").read_text()
     backups = list((course / "exercises" / reset.BACKUP_DIR).glob("ex01_tensors.*.py"))
     assert len(backups) == 1 and backups[0].read_text() == mine
@@ -341,8 +346,9 @@ def test_without_solutions_grading_uses_the_goldens_and_reset_says_why_it_cannot
 
 
 def test_run_grades_a_notebooks_tagged_cells(course, capsys):
-    from grader import notebooks
-    exercise = catalog.load(course).find("ex01")
+    from grader.learner.notebooks import build as notebooks
+
+    exercise = Course(course).catalog.find("ex01")
     solved = notebooks.build_notebook(exercise, (course / "solutions" / "ex01_tensors.py").read_text())
     path = course / "ex01_tensors.ipynb"
     path.write_text(nbformat.writes(solved))

@@ -11,9 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import catalog, cli, notebooks, suites
-from grader.notebooks import Cell, NotebookError
-from grader.tests.conftest import ROOT
+from grader.commands import main
+from grader.core.suites import load_suite
+from grader.learner.notebooks import build, kernel, stage
+from grader.learner.notebooks.stage import Cell, NotebookError
+from grader.tests.conftest import COURSE, ROOT
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -22,12 +24,12 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every exercise's notebook, written once for the tests that only read them."""
     out = tmp_path_factory.mktemp("notebooks")
-    notebooks.write_notebooks(ROOT, out)
+    build.write_notebooks(COURSE, out)
     return out
 
 
 def solution_parts(exercise: str) -> dict[str, str]:
-    _, parts = notebooks.split_module((ROOT / "solutions" / f"{exercise}.py").read_text())
+    _, parts = build.split_module((ROOT / "solutions" / f"{exercise}.py").read_text())
     return {part.cell_id: part.code for part in parts}
 
 
@@ -55,12 +57,12 @@ def without_docstrings(source: str) -> str:
 
 
 def test_every_exercise_gets_a_valid_notebook_with_one_tagged_cell_per_stub(generated):
-    names = catalog.load(ROOT).names
+    names = COURSE.catalog.names
     assert sorted(p.stem for p in generated.glob("*.ipynb")) == sorted(names)
     for name in names:
         notebook = nbformat.read(generated / f"{name}.ipynb", as_version=4)
         nbformat.validate(notebook)
-        stub = ast.parse(notebooks.stub_source(ROOT, name))
+        stub = ast.parse(COURSE.stub(name))
         defined = [n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
         code = [c for c in notebook.cells if c.cell_type == "code"]
         tags = [c.metadata["tags"][0] for c in code]
@@ -81,50 +83,50 @@ def test_docstrings_become_markdown_and_sections_headings(generated):
     assert cells["tensor_from_list-section"].source == "## Creation"
 
 
-@pytest.mark.parametrize("exercise", catalog.load(ROOT).names)
+@pytest.mark.parametrize("exercise", COURSE.catalog.names)
 def test_cells_stage_back_to_the_stub_and_to_the_solution(generated, tmp_path, exercise):
     """Lossless both ways: untouched cells are the stub; solution code in the cells is the solution."""
     path = generated / f"{exercise}.ipynb"
-    staged = notebooks.stage(path, tmp_path / "stub")
+    staged = stage.stage(path, tmp_path / "stub")
     assert staged == tmp_path / "stub" / f"{exercise}.py"
-    assert without_docstrings(staged.read_text()) == without_docstrings(notebooks.stub_source(ROOT, exercise))
+    assert without_docstrings(staged.read_text()) == without_docstrings(COURSE.stub(exercise))
     filled = tmp_path / f"{exercise}.ipynb"
     nbformat.write(with_solutions(nbformat.read(path, as_version=4), exercise), str(filled))
     solution = (ROOT / "solutions" / f"{exercise}.py").read_text()
-    assert without_docstrings(notebooks.stage(filled, tmp_path / "solution").read_text()) == without_docstrings(solution)
+    assert without_docstrings(stage.stage(filled, tmp_path / "solution").read_text()) == without_docstrings(solution)
 
 
 @pytest.mark.parametrize("exercise", ["ex01_tensors", "ex03_modules"])
 def test_solution_code_in_the_notebook_passes_every_check(generated, tmp_path, exercise):
     notebook = with_solutions(nbformat.read(generated / f"{exercise}.ipynb", as_version=4), exercise)
     nbformat.write(notebook, str(tmp_path / f"{exercise}.ipynb"))
-    notebooks.stage(tmp_path / f"{exercise}.ipynb", tmp_path / "staged")
-    submission = notebooks.grade_staged(ROOT, exercise, tmp_path / "staged")
-    assert len(submission.checks) == len(suites.load_suite(suites.suite_path(ROOT, exercise)))
+    stage.stage(tmp_path / f"{exercise}.ipynb", tmp_path / "staged")
+    submission = kernel.grade_staged(COURSE, exercise, tmp_path / "staged")
+    assert len(submission.checks) == len(load_suite(COURSE.suite(exercise)))
     assert {c.status for c in submission.checks} == {"passed"}, [c.message for c in submission.checks]
 
 
 def test_an_untouched_notebook_is_not_started(generated, tmp_path):
-    notebooks.stage(generated / "ex02_autograd.ipynb", tmp_path)
-    submission = notebooks.grade_staged(ROOT, "ex02_autograd", tmp_path)
+    stage.stage(generated / "ex02_autograd.ipynb", tmp_path)
+    submission = kernel.grade_staged(COURSE, "ex02_autograd", tmp_path)
     assert submission.checks and {c.status for c in submission.checks} == {"not_started"}
 
 
 def test_the_command_keeps_a_notebook_with_work_unless_forced(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     out = tmp_path / "nb"
-    assert cli.main(["notebooks", "ex01", "ex02", "--out", str(out)]) == 0
+    assert main(["notebooks", "ex01", "ex02", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["ex01_tensors.ipynb", "ex02_autograd.ipynb"]
     worked = out / "ex01_tensors.ipynb"
     notebook = nbformat.read(worked, as_version=4)
     next(c for c in notebook.cells if c.id == "row").source = "def row(x, i):\n    return x[i]\n"
     nbformat.write(notebook, str(worked))
     capsys.readouterr()
-    assert cli.main(["notebooks", "ex01", "ex02", "--out", str(out)]) == 0
+    assert main(["notebooks", "ex01", "ex02", "--out", str(out)]) == 0
     shown = capsys.readouterr().out
     assert "ex01_tensors.ipynb: it holds your code" in shown and "wrote " in shown and "ex02_autograd.ipynb" in shown
     assert "return x[i]" in worked.read_text()
-    assert cli.main(["notebooks", "ex01", "--out", str(out), "--force"]) == 0
+    assert main(["notebooks", "ex01", "--out", str(out), "--force"]) == 0
     assert "return x[i]" not in worked.read_text()
 
 
@@ -135,7 +137,7 @@ def test_invalid_json_says_where_and_what_to_do(generated, tmp_path):
     broken = tmp_path / "ex01_tensors.ipynb"
     broken.write_text((generated / "ex01_tensors.ipynb").read_text()[:500])
     with pytest.raises(NotebookError, match=r"ex01_tensors.ipynb is not valid JSON \(line \d+, column \d+") as error:
-        notebooks.stage(broken, tmp_path)
+        stage.stage(broken, tmp_path)
     assert "save it again" in str(error.value) and "python -m grader notebooks" in str(error.value)
 
 
@@ -144,7 +146,7 @@ def test_json_that_is_not_a_notebook_is_refused(tmp_path, content):
     path = tmp_path / "ex01_tensors.ipynb"
     path.write_text(content)
     with pytest.raises(NotebookError, match=r"is JSON but not a Jupyter notebook \(nbformat.validate failed"):
-        notebooks.stage(path, tmp_path)
+        stage.stage(path, tmp_path)
 
 
 def test_a_missing_tagged_cell_is_named(generated, tmp_path):
@@ -155,7 +157,7 @@ def test_a_missing_tagged_cell_is_named(generated, tmp_path):
     path = tmp_path / "ex02_autograd.ipynb"
     nbformat.write(notebook, str(path))
     with pytest.raises(NotebookError) as error:
-        notebooks.stage(path, tmp_path)
+        stage.stage(path, tmp_path)
     message = str(error.value)
     assert "missing tagged cell for 'preamble' (imports and constants), 'double_no_grad' (defines double_no_grad)" in message
     assert "add the tag back" in message
@@ -166,16 +168,16 @@ def test_no_exercise_name_in_metadata_or_file_name(generated, tmp_path):
     del notebook.metadata["torchdrill"]
     renamed = tmp_path / "ex01_tensors.ipynb"
     nbformat.write(notebook, str(renamed))
-    assert notebooks.stage(renamed, tmp_path / "a").name == "ex01_tensors.py"  # the file name serves
+    assert stage.stage(renamed, tmp_path / "a").name == "ex01_tensors.py"  # the file name serves
     odd = tmp_path / "my work (1).ipynb"
     nbformat.write(notebook, str(odd))
     with pytest.raises(NotebookError, match="no exercise name"):
-        notebooks.stage(odd, tmp_path / "b")
+        stage.stage(odd, tmp_path / "b")
 
 
 def test_ipython_lines_are_kept_as_comments(tmp_path):
     cells = [Cell(("f",), "%timeit 1\n!ls\ndef f(x):\n    return x\nf?\n", "f")]
-    text = notebooks.module_text(cells)
+    text = stage.module_text(cells)
     assert "# (IPython only) %timeit 1" in text and "# (IPython only) !ls" in text and "# (IPython only) f?" in text
     compile(text, "staged", "exec")
 
@@ -199,7 +201,7 @@ def test_the_kernel_grades_cells_as_last_run():
         ("def triple(x) syntax error", ""),  # never defined `triple` in the kernel
         ("double(3)", ""),  # scratch
     ]
-    chosen = [(cell.cell_id, source, ran) for cell, source, ran in notebooks.resolve(saved, history)]
+    chosen = [(cell.cell_id, source, ran) for cell, source, ran in kernel.resolve(saved, history)]
     assert chosen == [
         ("preamble", "import torch\nimport math\n", True),
         ("double", "def double(x):\n    return 2 * x\n", True),
@@ -227,10 +229,10 @@ def test_check_cell_in_a_real_jupyter_kernel_grades_the_unsaved_code(tmp_path, m
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "torchdrill", "language": "python"}))
     for variable in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))  # nothing of the user's Jupyter setup
-    for variable in ("JPY_SESSION_NAME", notebooks.ROOT_VARIABLE):
+    for variable in ("JPY_SESSION_NAME", kernel.ROOT_VARIABLE):
         monkeypatch.delenv(variable, raising=False)
     work = tmp_path / "work"
-    [path] = notebooks.write_notebooks(ROOT, work, ["ex01_tensors"])
+    [path] = build.write_notebooks(COURSE, work, ["ex01_tensors"])
     notebook = with_solutions(nbformat.read(path, as_version=4), "ex01_tensors")
     notebook.cells.append(nbformat.v4.new_code_cell("print('deterministic', torch.are_deterministic_algorithms_enabled())"))
     manager = KernelManager(kernel_name="torchdrill-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
@@ -239,7 +241,7 @@ def test_check_cell_in_a_real_jupyter_kernel_grades_the_unsaved_code(tmp_path, m
     outputs = {c.id: printed(c) for c in notebook.cells if c.cell_type == "code"}
     assert f"graded by the course at {ROOT}" in outputs["setup"]
     shown = ANSI.sub("", outputs["check"])
-    checks = suites.load_suite(suites.suite_path(ROOT, "ex01_tensors"))
+    checks = load_suite(COURSE.suite("ex01_tensors"))
     cells = len(json.loads(path.read_text())["metadata"]["torchdrill"]["tags"])
     assert f"graded {cells} tagged cells, {cells - 1} as last run in this kernel, 1 as saved in ex01_tensors.ipynb" in shown
     assert re.search(rf"ex01_tensors\s*│\s*{len(checks)}/{len(checks)}\s*│.*done", shown), shown

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader.observations import Opaque, Raised, TensorValue, capture, decode, encode, normalise
+from grader.core.observations import Opaque, Raised, TensorValue, capture, normalise
+from grader.core.wire import decode, encode
 
 
 def round_trip(value):

@@ -16,16 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from grader import authoring, catalog, devices, release, suites
-from grader.tests.conftest import ROOT, read_results, run_grader
+from grader.authoring import generate, release
+from grader.core import stubs
+from grader.core.suites import load_suite
+from grader.run import devices
+from grader.tests.conftest import COURSE, ROOT, read_results, run_grader
 
-NAMES = catalog.load(ROOT).names
+NAMES = COURSE.catalog.names
 VENV = (ROOT / ".venv").resolve()
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> release.Release:
-    return release.build(ROOT, tmp_path_factory.mktemp("release") / "student")
+    return release.build(COURSE, tmp_path_factory.mktemp("release") / "student")
 
 
 def copy_of(built: release.Release, tmp_path: Path) -> Path:
@@ -40,9 +43,9 @@ def solution_bodies() -> list[tuple[str, str]]:
     for path in sorted((ROOT / "solutions").glob("ex*.py")):
         region: list[str] | None = None
         for line in path.read_text().splitlines():
-            if authoring.BEGIN.match(line):
+            if stubs.BEGIN.match(line):
                 region = []
-            elif authoring.END.match(line):
+            elif stubs.END.match(line):
                 bodies.append((path.stem, " ".join(" ".join(region or []).split())))
                 region = None
             elif region is not None:
@@ -51,7 +54,7 @@ def solution_bodies() -> list[tuple[str, str]]:
 
 
 def hidden_names() -> list[str]:
-    return [c.name for name in NAMES for c in suites.load_suite(suites.suite_path(ROOT, name)) if c.hidden]
+    return [c.name for name in NAMES for c in load_suite(COURSE.suite(name)) if c.hidden]
 
 
 def released_files(out: Path) -> dict[str, str]:
@@ -78,7 +81,7 @@ def test_no_solution_code_and_no_hidden_check_anywhere_in_the_release(built):
     hidden = hidden_names()
     assert len(bodies) > 100 and len(hidden) > 40
     # Stubs and hints are published on purpose: they must be exactly the generated stubs and the catalog.
-    for stub in authoring.plan(ROOT):
+    for stub in generate.plan(COURSE):
         assert files.pop(f"exercises/{stub.exercise.name}") == stub.text
     assert files.pop("catalog.toml") == (ROOT / "catalog.toml").read_text()
     leaks = [
@@ -118,20 +121,18 @@ def test_the_release_holds_the_learner_course_and_nothing_of_the_instructor(buil
     )
     assert sorted(p.name for p in (built.out / "tests").iterdir()) == sorted(f"test_{n}.py" for n in NAMES)
     shipped = {p.relative_to(built.out).as_posix() for p in (built.out / "grader").rglob("*") if p.is_file()}
+    packages = {p.parts[1] for p in map(Path, shipped) if len(p.parts) > 2}
+    assert packages == {"core", "run", "learner", "commands", "tests"} and built.left_out == ["authoring", "classroom"]
     for instructor in (
-        "grader/variants.py",
-        "grader/release.py",
-        "grader/gradescope.py",
-        "grader/classroom.py",
         "grader/commands/generate.py",
+        "grader/commands/class_.py",
         "grader/tests/test_curriculum.py",
         "grader/tests/test_release.py",
+        "grader/tests/test_goldens.py",
     ):
         assert instructor not in shipped
-    assert {"grader/goldens.py", "grader/plugin.py", "grader/tests/test_goldens.py"} <= shipped
-    assert built.visible + built.hidden_removed == sum(
-        len(suites.load_suite(suites.suite_path(ROOT, n))) for n in NAMES
-    )
+    assert {"grader/core/references.py", "grader/learner/plugin.py", "grader/tests/test_references.py"} <= shipped
+    assert built.visible + built.hidden_removed == sum(len(load_suite(COURSE.suite(n))) for n in NAMES)
 
 
 def test_makefile_readme_and_cli_offer_only_the_learner_commands(built):
@@ -229,7 +230,7 @@ def test_make_grade_in_the_untouched_release_gives_not_started_everywhere(built,
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "Total" in graded.stdout
     statuses = visible_results(student / "results.json")
-    visible = {c.key for n in NAMES for c in suites.load_suite(suites.suite_path(ROOT, n)) if not c.hidden}
+    visible = {c.key for n in NAMES for c in load_suite(COURSE.suite(n)) if not c.hidden}
     assert {re.sub(r"\[\w+\]$", "", key) for key in statuses} == visible
     assert set(statuses.values()) == {"not_started"}
     assert json.loads((student / "results.json").read_text())["score"] == 0
@@ -240,7 +241,7 @@ def test_make_test_in_the_release_runs_its_own_self_test(built, tmp_path):
     tested = make(copy_of(built, tmp_path), "test")
     assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-3000:]
     assert re.search(r"\d+ passed", tested.stdout)
-    assert "skipped" in tested.stdout  # test_goldens ran there, without the tests that record from solutions/
+    assert "skipped" not in tested.stdout  # every self-test it ships runs there, against its goldens
 
 
 # --- the pieces --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli import main
+from grader.commands import main
 from grader.tests.test_report import write_class
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -14,11 +14,12 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
-from grader.sandbox import SANDBOX_UIDS, UNSHARE, Layout, Worker
+from grader.classroom.sandbox import SANDBOX_UIDS, UNSHARE, Layout, SandboxMode, Worker
 from grader.tests.conftest import ROOT
 
 needs_root = pytest.mark.skipif(
@@ -26,7 +27,7 @@ needs_root = pytest.mark.skipif(
     reason="the root fallback needs root and util-linux unshare (CI runs as root)",
 )
 
-SENDS_AT_ONCE = "import sys, time; from grader import worker; [worker.send(sys.stdout.buffer, m) for m in (b'ready', b'one', b'two')]; time.sleep(30)"
+SENDS_AT_ONCE = "import sys, time; from grader.core import wire; [wire.send(sys.stdout.buffer, m) for m in (b'ready', b'one', b'two')]; time.sleep(30)"
 
 
 class _Chatty(Worker):
@@ -37,12 +38,12 @@ class _Chatty(Worker):
 
 
 def test_replies_that_arrive_together_are_each_received(tmp_path: Path) -> None:
-    chatty = _Chatty(Layout(ROOT, tmp_path, tmp_path), "none")
+    chatty = _Chatty(Layout(ROOT, tmp_path, tmp_path), SandboxMode.NONE)
     chatty.start()  # reads b"ready"
     try:
         # Read ahead into a buffer, the next replies would be invisible to the poll on the pipe.
-        assert chatty._receive(5.0) == b"one"
-        assert chatty._receive(5.0) == b"two"
+        assert chatty.replies.message(time.monotonic() + 5.0) == b"one"
+        assert chatty.replies.message(time.monotonic() + 5.0) == b"two"
     finally:
         chatty.stop()
 
@@ -51,8 +52,8 @@ LOOK_AROUND = textwrap.dedent(
     import json, os, sys
     from pathlib import Path
     sys.path.insert(0, {grader_parent!r})
-    from grader import worker
-    worker.enter_private_root([Path(p) for p in {keep!r}], Path({scratch!r}), {uid})
+    from grader.classroom import jail
+    jail.enter_private_root([Path(p) for p in {keep!r}], Path({scratch!r}), {uid})
     scratch = Path({scratch!r})
 
     def attempt(action):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import grader
-from grader import staging
-from grader.staging import NO_FILES, stage
+import grader.learner.notebooks
+from grader.classroom import staging
+from grader.classroom.staging import NO_FILES, stage
 
 EXERCISES = ["ex01_tensors", "ex02_autograd"]
 
@@ -53,8 +53,8 @@ def fake_notebooks(monkeypatch):
         return out
 
     module = types.SimpleNamespace(stage=convert, NotebookError=NotebookError)
-    monkeypatch.setitem(sys.modules, "grader.notebooks", module)
-    monkeypatch.setattr(grader, "notebooks", module, raising=False)
+    monkeypatch.setitem(sys.modules, "grader.learner.notebooks.stage", module)
+    monkeypatch.setattr(grader.learner.notebooks, "stage", module)
     return module
 
 

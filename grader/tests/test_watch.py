@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import watching
+from grader.learner import watch as watching
 from grader.tests.test_learner_cli import trim_catalog
 
 BOUND = 20.0

@@ -1,7 +1,7 @@
 """Attack: get the reference implementation through the import system or from memory, and delegate to it.
 
 `import solutions.<exercise>` (with every plausible root put on sys.path), the grader's own reference
-package (torchdrill_reference.*), grader.grading.References pointed at any solutions folder, and a
+package (torchdrill_reference.*), grader.core.references.References pointed at any solutions folder, and a
 scan of sys.modules and of every live object (gc) for a module that already defines these functions.
 """
 
@@ -64,7 +64,7 @@ def _from_imports():
             except BaseException:  # noqa: BLE001, S110
                 pass
             try:
-                from grader.grading import References
+                from grader.core.references import References
 
                 return References(root / "solutions").module(WANTED)
             except BaseException:  # noqa: BLE001, S110

@@ -1,0 +1,1 @@
+"""Author and instructor tools: stub generation, variants, goldens, the release, reports, Gradescope."""

@@ -1,0 +1,172 @@
+"""Gradescope: a learner's results as Gradescope's `results.json`, and the autograder's run.
+
+`results_json` follows Gradescope's autograder specification (the JSON Schema is
+`grader/authoring/gradescope_bundle/results.schema.json`): a top-level `score`,
+`execution_time`, `output` and `visibility`, and one test per graded check with
+`name`, `score`, `max_score`, `status` (passed or failed), `output` and
+`visibility`. Hidden checks are `after_published` and their output is the status
+only: never an expected value, nor the inputs they were drawn with. Skipped checks
+(a GPU check on a machine without one) count for nothing and are listed in the
+top-level output instead of as tests.
+
+`autograde` is what `run_autograder` (in the bundle, `grader.authoring.gradescope_bundle`)
+calls for each submission on Gradescope: the files in /autograder/submission are
+graded like one learner of a class (`grader.classroom.grading`: allow-listed files only,
+learner code in a sandboxed worker, hidden checks seeded by the course secret and
+the learner's Gradescope id), and results.json is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from grader.core.course import Course
+from grader.core.results import CheckResult, Status, Submission, write_json_atomically
+
+VISIBLE, AFTER_PUBLISHED = "visible", "after_published"
+ROOT_VARIABLE = "AUTOGRADER_ROOT"
+DEFAULT_ROOT = Path("/autograder")
+STATUS_TEXT = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error: your code raised an exception",
+    "timeout": "timeout: stopped at the time limit",
+    "crashed": "crashed: the process running your code died",
+    "not_started": "not started: the stub still raises NotImplementedError",
+}
+
+
+# --- results.json ---------------------------------------------------------------------
+
+
+def results_json(submission: Submission) -> dict[str, Any]:
+    """The submission in Gradescope's results format (a plain dict, ready for json.dump)."""
+    graded = [c for c in submission.checks if c.status is not Status.SKIPPED]
+    return {
+        "score": _number(submission.points),
+        "execution_time": round(submission.duration, 3),
+        "output": _summary(submission),
+        "visibility": VISIBLE,
+        "stdout_visibility": "hidden",  # the grader's log is for the instructor
+        "tests": [_test(check) for check in graded],
+    }
+
+
+def write_results(submission: Submission, path: Path) -> None:
+    """Write results.json for one learner."""
+    write_json_atomically(path, results_json(submission))
+
+
+def _test(check: CheckResult) -> dict[str, Any]:
+    return {
+        "name": f"{check.exercise}::{check.name}",
+        "score": _number(check.points),
+        "max_score": _number(check.max_points),
+        "status": "passed" if check.passed else "failed",
+        "output": _hidden_output(check) if check.hidden else _visible_output(check),
+        "visibility": AFTER_PUBLISHED if check.hidden else VISIBLE,
+    }
+
+
+def _visible_output(check: CheckResult) -> str:
+    parts = [] if check.status in (Status.PASSED, Status.FAILED) else [STATUS_TEXT[check.status]]
+    if check.message:
+        parts.append(check.message)
+    if check.diagnosis:
+        parts.append(f"likely cause: {check.diagnosis}")
+    if check.output:
+        parts.append(f"your code printed:\n{check.output}")
+    return "\n".join(parts)
+
+
+def _hidden_output(check: CheckResult) -> str:
+    """The status alone: a hidden check's message could describe its random inputs."""
+    return f"{STATUS_TEXT[check.status]} (hidden check: its inputs and values are not shown)"
+
+
+def _summary(submission: Submission) -> str:
+    lines = [
+        f"{s.exercise}: {s.points:g}/{s.max_points:g} points, {s.passed} of {s.total} checks passed"
+        for s in submission.exercises()
+    ]
+    lines.append(f"total: {submission.points:g}/{submission.max_points:g}")
+    lines += [
+        f"skipped (not counted): {c.exercise}::{c.name}: {c.message}"
+        for c in submission.checks
+        if c.status is Status.SKIPPED
+    ]
+    lines += [f"note: {note}" for note in submission.notes]
+    return "\n".join(lines)
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+# --- the autograder run ----------------------------------------------------------------
+
+
+def autograder_root() -> Path:
+    """Gradescope's /autograder, or the folder named by $AUTOGRADER_ROOT (the self-test's stand-in)."""
+    return Path(os.environ.get(ROOT_VARIABLE) or DEFAULT_ROOT)
+
+
+def learner_id(metadata_path: Path) -> str:
+    """The submitters' Gradescope user ids ("1234", or "1234+5678" for a group), stable across resubmissions.
+
+    Hidden checks are seeded by it, so a learner who resubmits meets the same inputs.
+    Without metadata (a local dry run) every submission is "submission".
+    """
+    try:
+        metadata = json.loads(metadata_path.read_text())
+    except (OSError, ValueError):
+        return "submission"
+    ids = sorted(str(user["id"]) for user in metadata.get("users") or [] if str(user.get("id", "")).isalnum())
+    if ids:
+        return "+".join(ids)
+    submission = str(metadata.get("id", ""))
+    return submission if submission.isalnum() else "submission"
+
+
+def autograde(course: Course, root: Path, sandbox_mode: str = "auto") -> Submission:
+    """Grade root/submission with `course`; write root/results/results.json."""
+    from grader.classroom import grading, sandbox
+    from grader.classroom.records import ResultsFolder
+
+    learner = learner_id(root / "submission_metadata.json")
+    with tempfile.TemporaryDirectory(prefix="torchdrill-gradescope-") as work:
+        submissions = Path(work) / "submissions"
+        # A class of one; links are copied as links, and staging refuses those that leave the folder.
+        shutil.copytree(root / "submission", submissions / learner, symlinks=True)
+        options = grading.Options(
+            submissions=submissions,
+            out=Path(work) / "results",
+            jobs=1,
+            sandbox=sandbox.resolve_mode(sandbox_mode),
+            secret=grading.course_secret(course, None),
+            exercises=tuple(course.catalog.names),
+        )
+        grading.grade_class(course, options)
+        submission = ResultsFolder(options.out).read_learner(learner)
+    if options.sandbox is sandbox.SandboxMode.NONE:
+        print(
+            "WARNING: learner code ran without a sandbox (bubblewrap not requested, or not working in this container)"
+        )
+    write_results(submission, root / "results" / "results.json")
+    return submission
+
+
+def write_failure(root: Path, error: BaseException) -> None:
+    """A results.json that says grading failed, so the learner sees a message rather than nothing."""
+    output = (
+        f"The autograder could not grade this submission ({type(error).__name__}). Your instructor has the details."
+    )
+    write_json_atomically(
+        root / "results" / "results.json",
+        {"score": 0, "output": output, "visibility": VISIBLE, "stdout_visibility": "hidden", "tests": []},
+    )

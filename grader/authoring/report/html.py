@@ -1,0 +1,104 @@
+"""The HTML pages: a class page and one page per learner, from jinja2 templates.
+
+Pages are self-contained (CSS, script and figures inline) so that they open
+from a file, offline, and can be mailed or archived one by one. A hidden
+check's message, diagnosis and output appear on no page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from grader.authoring.report import plots, stats
+from grader.classroom.records import file_name
+from grader.authoring.report.loading import ClassResults
+from grader.core.results import CheckResult, ExerciseScore, Submission
+from grader.learner.terminal import points
+
+TEMPLATES = Path(__file__).with_name("templates")
+LEARNER_PAGES = "learners"
+HARDEST_SHOWN = 20  # pass-rate rows shown before "the other checks"
+
+
+def class_page(results: ClassResults) -> str:
+    rows = stats.score_matrix(results.submissions)
+    fractions = [row.fraction for row in rows]
+    return _environment().get_template("class.html").render(
+        run=results.run,
+        rows=rows,
+        exercises=results.exercises,
+        titles=results.titles,
+        maxima=stats.exercise_maxima(rows, results.exercises),
+        summary=stats.summarize(rows),
+        checks=stats.check_stats(results.submissions, results.exercises),
+        hardest=HARDEST_SHOWN,
+        incidents=stats.incidents(results.submissions),
+        slowest=stats.slowest(results.submissions),
+        histogram_svg=plots.score_histogram(stats.histogram(fractions)),
+        means_svg=plots.exercise_means(stats.exercise_means(rows, results.exercises)),
+    )
+
+
+def learner_page(submission: Submission, titles: dict[str, str]) -> str:
+    groups: dict[str, list[CheckResult]] = {}
+    for check in submission.checks:
+        groups.setdefault(check.exercise, []).append(check)
+    shared = {exercise: shared_message(checks) for exercise, checks in groups.items()}
+    return _environment().get_template("learner.html").render(
+        submission=submission,
+        scores=submission.exercises(),
+        groups=groups,
+        shared=shared,
+        handed_in=stats.handed_in(submission),
+        titles=titles,
+    )
+
+
+def shared_message(checks: list[CheckResult]) -> str:
+    """The message every visible check of an exercise has (a missing file, an import error), or "".
+
+    Shown once above the exercise's checks instead of once per check.
+    """
+    messages = [check.message for check in checks if not check.hidden]
+    return messages[0] if len(messages) > 1 and messages[0] and len(set(messages)) == 1 else ""
+
+
+def learner_file(learner: str) -> str:
+    """The page's path under the report folder, named as the learner's results file is."""
+    return f"{LEARNER_PAGES}/{file_name(learner)}.html"
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(
+        points=points,
+        percent=lambda fraction: f"{100 * fraction:.0f}%",
+        seconds=_seconds,
+        shade=_shade,
+        learner_href=lambda learner: quote(learner_file(learner)),
+    )
+    return environment
+
+
+def _seconds(value: float) -> str:
+    if value < 1:
+        return f"{1000 * value:.0f} ms"
+    if value < 120:
+        return f"{value:.1f} s"
+    return f"{int(value // 60)} min {value % 60:.0f} s"
+
+
+def _shade(score: ExerciseScore) -> str:
+    """A cell's background: from red (nothing) through yellow to green (everything)."""
+    fraction = score.points / score.max_points if score.max_points else 0.0
+    return f"hsl({120 * fraction:.0f}, 65%, 88%)"

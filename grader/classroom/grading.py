@@ -1,0 +1,312 @@
+"""Grading a whole class: one folder per learner, in parallel, resumable.
+
+The trusted side (this module, and the grading processes it forks) computes
+reference observations and judges; learner code runs only in sandboxed workers
+(`grader.classroom.sandbox`). Reference observations of visible checks are
+computed once, before the grading processes fork, and shared by every learner;
+hidden checks are seeded per (course secret, learner, check), so their
+references are computed per learner.
+
+Each learner's result is written atomically (`grader.classroom.records`) as soon
+as it is known, together with a fingerprint of everything that decided it
+(staged files, course, secret, options). A rerun skips learners whose
+fingerprint is unchanged, so an interrupted run is finished by running it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from grader import __version__
+from grader.classroom import staging
+from grader.classroom.records import ClassRecord, LearnerSummary, ResultsFolder
+from grader.classroom.sandbox import Layout, SandboxMode, Worker
+from grader.core import determinism
+from grader.core.checks import Check
+from grader.core.course import Course
+from grader.core.plan import plan
+from grader.core.references import References
+from grader.core.results import GradedFile, Status, Submission, environment
+from grader.core.scoring import unscored
+from grader.core.session import Session, Target, seed_of
+from grader.core.suites import load_suite
+from grader.run import devices
+
+
+@dataclass(frozen=True)
+class Options:
+    submissions: Path
+    out: Path
+    jobs: int
+    sandbox: SandboxMode
+    secret: str
+    exercises: tuple[str, ...]
+    timeout: float | None = None  # per check; None: each check's own
+    learner_timeout: float = 900.0  # per learner, all checks together
+    force: bool = False
+
+
+@dataclass
+class ClassRun:
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    summaries: list[LearnerSummary] = field(default_factory=list)
+    duration: float = 0.0
+    interrupted: bool = False
+
+
+# --- secrets and fingerprints ------------------------------------------------------------
+
+
+def course_secret(course: Course, given: str | None) -> str:
+    """The secret that seeds hidden checks: given, from TORCHDRILL_SECRET, or made once per course."""
+    if given:
+        return given
+    if os.environ.get("TORCHDRILL_SECRET"):
+        return os.environ["TORCHDRILL_SECRET"]
+    path = course.secret_file
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(16) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def secret_id(secret: str) -> str:
+    """Names the secret in the results without revealing it."""
+    return hashlib.sha256(f"torchdrill-secret\x1f{secret}".encode()).hexdigest()[:12]
+
+
+def hidden_salt(secret: str, learner: str) -> str:
+    return f"{secret}\x1f{learner}"
+
+
+def course_fingerprint(course: Course) -> str:
+    """Changes whenever the grader, a suite or a solution changes: then everyone is regraded."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parents[1]  # the grader that runs, wherever it is installed
+    for folder, pattern in ((package, "**/*.py"), (course.suites, "test_*.py"), (course.solutions, "*.py")):
+        for path in sorted(folder.glob(pattern)):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def learner_fingerprint(course: str, staged: staging.Staged, options: Options) -> str:
+    settings = [course, staged.content_hash(), secret_id(options.secret), ",".join(options.exercises), str(options.timeout)]
+    return hashlib.sha256("\x1f".join(settings).encode()).hexdigest()
+
+
+def learner_folders(submissions: Path) -> list[Path]:
+    """One sub-folder per learner; its name is the learner id."""
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"{submissions}: no such folder (expected one sub-folder per learner)")
+    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+# --- inside a grading process ----------------------------------------------------------------
+
+
+@dataclass
+class _Process:
+    """Per grading process: its worker, and the references inherited from the parent."""
+
+    worker: Worker
+    references: References
+    checks: list[Check]
+    options: Options
+
+
+_process: _Process | None = None
+
+
+def _start_process(course: Course, scratch_base: Path, references: References, checks: list[Check], options: Options) -> None:
+    global _process
+    scratch = Path(tempfile.mkdtemp(prefix="worker-", dir=scratch_base))
+    inbox = scratch / "inbox"
+    inbox.mkdir()
+    worker = Worker(Layout(course.root, inbox, scratch), options.sandbox)
+    worker.start()
+    _process = _Process(worker, references, checks, options)
+
+
+def _grade_learner(learner: str, staged: staging.Staged, fingerprint: str) -> LearnerSummary:
+    assert _process is not None
+    started = time.monotonic()
+    worker, options = _process.worker, _process.options
+    _fill(worker.layout.inbox, staged.folder)
+    session = Session(
+        Target(learner, worker.layout.inbox),
+        _process.references,
+        worker,
+        salt=hidden_salt(options.secret, learner),
+        timeout=options.timeout,
+    )
+    planned = plan(_process.checks, worker.unusable, problems=staged.problems)
+    results = session.grade(planned, deadline=started + options.learner_timeout)
+    worker.clean()
+    _fill(worker.layout.inbox, None)
+    submission = Submission(
+        target=learner,
+        checks=results,
+        files=[GradedFile(f.exercise, f.source, f.sha256) for f in staged.files],
+        environment=environment() | {"sandbox": str(options.sandbox), "device": "cpu"},
+        duration=time.monotonic() - started,
+        learner=learner,
+        hints=staged.hints,
+        notes=staged.notes,
+    )
+    ResultsFolder(options.out).write_learner(submission, fingerprint)
+    return LearnerSummary.of(submission, fingerprint)
+
+
+def _fill(inbox: Path, source: Path | None) -> None:
+    """Empty the inbox (the directory itself stays: it is bind-mounted), then copy one learner in."""
+    for entry in inbox.iterdir():
+        shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    if source is not None:
+        for path in source.iterdir():
+            shutil.copyfile(path, inbox / path.name)
+            (inbox / path.name).chmod(0o644)  # the root fallback's worker reads it unprivileged
+
+
+# --- the parent ----------------------------------------------------------------------------
+
+
+def load_checks(course: Course, exercises: tuple[str, ...]) -> list[Check]:
+    return [check for exercise in exercises for check in load_suite(course.suite(exercise))]
+
+
+def warm_references(references: References, checks: list[Check]) -> None:
+    """Visible checks' references, once for the whole class, before the grading processes fork."""
+    for check in checks:
+        if not check.hidden:
+            references.outcome(check, seed_of(check))
+
+
+Progress = Callable[[LearnerSummary, int, int], None]
+
+
+def grade_class(course: Course, options: Options, progress: Progress | None = None) -> ClassRun:
+    started = time.monotonic()
+    exercises = options.exercises or tuple(course.catalog.names)
+    options = replace(options, exercises=exercises)
+    folders = learner_folders(options.submissions)
+    fingerprint = course_fingerprint(course)
+    results = ResultsFolder(options.out)
+    run = ClassRun()
+    work = Path(tempfile.mkdtemp(prefix="torchdrill-class-"))
+    try:
+        todo = []
+        for index, folder in enumerate(folders):
+            staged = staging.stage(folder, work / "staged" / str(index), list(exercises))
+            print_id = learner_fingerprint(fingerprint, staged, options)
+            if not options.force and results.previous_fingerprint(folder.name) == print_id:
+                summary = LearnerSummary.of(results.read_learner(folder.name), print_id, skipped=True)
+                run.summaries.append(summary)
+                if progress:
+                    progress(summary, len(run.summaries), len(folders))
+            else:
+                todo.append((folder.name, staged, print_id))
+        if todo:
+            run.interrupted = not _grade_all(course, options, todo, work, run, len(folders), progress)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    run.duration = time.monotonic() - started
+    run.summaries.sort(key=lambda s: s.learner)
+    if not run.interrupted:
+        write_class_file(options, run, [f.name for f in folders])
+    return run
+
+
+def _grade_all(
+    course: Course, options: Options, todo: list, work: Path, run: ClassRun, total: int, progress: Progress | None
+) -> bool:
+    """Grade `todo` in parallel; False when interrupted.
+
+    A grading process that dies (only learner code run without bubblewrap can
+    reach it) breaks the pool: the learners it took down are regraded one at a
+    time, each in a fresh pool, and one that breaks that too is recorded as not
+    gradable instead of stopping the class.
+    """
+    determinism.configure_process()
+    references = References(course.solutions)
+    checks = load_checks(course, options.exercises)
+    warm_references(references, checks)
+    devices.available("cuda")  # asked once here, before the pool forks: every process inherits the answer
+    start = (course, work, references, checks, options)
+
+    def record(summary: LearnerSummary) -> None:
+        run.summaries.append(summary)
+        if progress:
+            progress(summary, len(run.summaries), total)
+
+    try:
+        broken = _run_pool(todo, max(1, min(options.jobs, len(todo))), start, record)
+        for item in broken:
+            if _run_pool([item], 1, start, record):
+                record(_not_gradable(item, checks, options))
+    except KeyboardInterrupt:
+        return False
+    return True
+
+
+def _run_pool(todo: list, jobs: int, start: tuple, record: Callable[[LearnerSummary], None]) -> list:
+    """Grade `todo` in a pool of `jobs` processes; returns the items lost to a broken pool."""
+    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("fork"), initializer=_start_process, initargs=start)
+    futures = {pool.submit(_grade_learner, *item): item for item in todo}
+    broken = []
+    try:
+        for future in as_completed(futures):
+            try:
+                record(future.result())
+            except BrokenProcessPool:
+                broken.append(futures[future])
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return broken
+
+
+def _not_gradable(item: tuple, checks: list[Check], options: Options) -> LearnerSummary:
+    learner, staged, fingerprint = item
+    message = "grading this submission killed the grading process twice; it was not graded (look at it by hand)"
+    results = [unscored(check, device, Status.CRASHED, message) for check in checks for device in check.devices]
+    submission = Submission(target=learner, checks=results, learner=learner, hints=staged.hints, notes=staged.notes)
+    ResultsFolder(options.out).write_learner(submission, fingerprint)
+    return LearnerSummary.of(submission, fingerprint)
+
+
+def write_class_file(options: Options, run: ClassRun, learners: list[str]) -> None:
+    by_learner = {s.learner: s for s in run.summaries}
+    record = ClassRecord(
+        started=run.started.isoformat(timespec="seconds"),
+        duration=round(run.duration, 2),
+        jobs=options.jobs,
+        sandbox=str(options.sandbox),
+        grader=__version__,
+        secret_id=secret_id(options.secret),
+        exercises=list(options.exercises),
+        learners=[
+            {
+                "learner": name,
+                "score": by_learner[name].score,
+                "max_score": by_learner[name].max_score,
+                "outcome": str(by_learner[name].outcome),
+                "duration": round(by_learner[name].duration, 2),
+                "content_hash": by_learner[name].fingerprint,
+            }
+            for name in learners
+            if name in by_learner
+        ],
+    )
+    ResultsFolder(options.out).write_class(record)

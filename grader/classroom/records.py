@@ -1,0 +1,134 @@
+"""The class results folder: its layout, and the one module that writes and reads its files.
+
+    RESULTS/learners/<file>.json   one learner's `Submission`, with the fingerprint that decided it
+    RESULTS/class.json             the run: when, how, and every learner's summary
+
+Learner ids are folder names, which the learner's side chooses: any name is
+graded, but its file is a safe, stable name (`file_name`), and the id itself is
+kept inside the JSON. Reports read this folder and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from grader.core.results import Status, Submission, write_json_atomically
+
+LEARNERS = "learners"
+CLASS_FILE = "class.json"
+CLASS_FORMAT = 1
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+class LearnerOutcome(StrEnum):
+    PASSED = "passed"  # full marks
+    FAILED = "failed"
+    ERROR = "error"  # some check timed out or crashed: worth a look
+
+
+@dataclass(frozen=True)
+class LearnerSummary:
+    """What the progress display, the final table and class.json need of one learner."""
+
+    learner: str
+    score: float
+    max_score: float
+    outcome: LearnerOutcome
+    duration: float
+    fingerprint: str
+    skipped: bool = False  # unchanged since the last run: not regraded
+
+    @classmethod
+    def of(cls, submission: Submission, fingerprint: str, skipped: bool = False) -> LearnerSummary:
+        statuses = {c.status for c in submission.checks if c.status is not Status.SKIPPED}
+        if statuses & {Status.TIMEOUT, Status.CRASHED}:
+            outcome = LearnerOutcome.ERROR
+        elif statuses <= {Status.PASSED}:
+            outcome = LearnerOutcome.PASSED
+        else:
+            outcome = LearnerOutcome.FAILED
+        return cls(
+            submission.learner, submission.points, submission.max_points, outcome, submission.duration, fingerprint, skipped
+        )
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    """class.json: how the class was graded (when, how long, how isolated) and each learner's summary."""
+
+    started: str = ""  # ISO time; "" when unknown
+    duration: float = 0.0  # seconds of wall time for the whole class
+    jobs: int = 0  # 0: unknown
+    sandbox: str = ""  # bwrap | none | "" (unknown)
+    grader: str = ""
+    secret_id: str = ""
+    exercises: list[str] = field(default_factory=list)
+    learners: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema_version": CLASS_FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClassRecord:
+        sandbox = str(data.get("sandbox", ""))
+        return cls(
+            started=str(data.get("started", "")),
+            duration=float(data.get("duration", 0.0)),
+            jobs=int(data.get("jobs", 0)),
+            sandbox="bwrap" if sandbox == "bubblewrap" else sandbox,  # as the first version wrote it
+            grader=str(data.get("grader", "")),
+            secret_id=str(data.get("secret_id", "")),
+            exercises=[str(e) for e in data.get("exercises", [])],
+            learners=list(data.get("learners", [])),
+        )
+
+
+def file_name(learner: str) -> str:
+    """A safe, stable file name for a learner id: the id itself when it is plain, else a slug and a hash."""
+    if SAFE_NAME.fullmatch(learner):
+        return learner
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", learner).strip(".-")[:40] or "learner"
+    return f"{slug}~{hashlib.sha256(learner.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
+
+
+class ResultsFolder:
+    """A class results folder (`python -m grader class --out RESULTS`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def class_file(self) -> Path:
+        return self.path / CLASS_FILE
+
+    def learner_file(self, learner: str) -> Path:
+        return self.path / LEARNERS / f"{file_name(learner)}.json"
+
+    def learner_files(self) -> list[Path]:
+        return sorted((self.path / LEARNERS).glob("*.json"))
+
+    def previous_fingerprint(self, learner: str) -> str | None:
+        try:
+            return json.loads(self.learner_file(learner).read_text()).get("fingerprint")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def write_learner(self, submission: Submission, fingerprint: str) -> None:
+        submission.write_json(self.learner_file(submission.learner), fingerprint=fingerprint)
+
+    def read_learner(self, learner: str) -> Submission:
+        return Submission.read_json(self.learner_file(learner))
+
+    def write_class(self, record: ClassRecord) -> None:
+        write_json_atomically(self.class_file, record.to_dict())
+
+    def read_class(self) -> ClassRecord | None:
+        if not self.class_file.is_file():
+            return None
+        return ClassRecord.from_dict(json.loads(self.class_file.read_text()))

@@ -1,0 +1,126 @@
+"""From two probe outcomes (reference, learner) to one scored `CheckResult`.
+
+This is the only place that decides the status of a run, in the trusted parent
+(`grader.core.plan` decides, for runs it does not make, why not):
+
+- passed:      observations equal within tolerance (or the same exception type)
+- failed:      observations differ, or a forbidden torch function was called
+- not_started: the learner's code still raises NotImplementedError
+- error:       learner code raised, exited with sys.exit, or would not import
+- timeout:     the child was stopped at the check's time limit
+- crashed:     the child died without sending a result
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.core.checks import Check
+from grader.core.compare import Tolerances, compare
+from grader.core.diagnose import diagnose, error_hint
+from grader.core.results import CheckResult, Status
+from grader.core.wire import ErrorInfo, OutcomeKind, ProbeOutcome
+
+MAX_MISMATCHES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    message: str = ""
+    diagnosis: str = ""  # grader.core.diagnose: a known mistake's one-line hint
+
+
+def result(check: Check, device: str, verdict: Verdict, output: str = "", duration: float = 0.0) -> CheckResult:
+    """The result of one run of `check` on `device`: the check's points if it passed."""
+    return CheckResult(
+        exercise=check.exercise,
+        name=check.run_name(device),
+        status=verdict.status,
+        points=check.points if verdict.status is Status.PASSED else 0.0,
+        max_points=check.points,
+        message=verdict.message,
+        output=output,
+        duration=round(duration, 4),
+        hidden=check.hidden,
+        diagnosis=verdict.diagnosis,
+        check=check.name,
+        device=device,
+    )
+
+
+def unscored(check: Check, device: str, status: Status, message: str) -> CheckResult:
+    """A result for a run that was not made (skipped, refused file, time used up): no points."""
+    return result(check, device, Verdict(status, message))
+
+
+def judge(check: Check, device: str, reference: ProbeOutcome, learner: ProbeOutcome) -> CheckResult:
+    return result(check, device, _verdict(check, reference, learner), learner.output, learner.duration)
+
+
+def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> Verdict:
+    if reference.kind not in (OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED):
+        raise RuntimeError(f"reference for {check.key} did not run: {reference.kind}")
+    kind = learner.kind
+    if kind is OutcomeKind.MISSING:
+        return Verdict(Status.ERROR, f"{learner.detail}: create it (or restore the stub) to be graded")
+    if kind is OutcomeKind.TIMEOUT:
+        return Verdict(
+            Status.TIMEOUT,
+            f"{learner.detail}: an infinite loop, or something far slower than needed? "
+            "The process running your code was stopped.",
+        )
+    if kind is OutcomeKind.CRASHED:
+        return Verdict(Status.CRASHED, learner.detail)
+    if kind is OutcomeKind.TAMPERED:
+        return Verdict(Status.ERROR, learner.detail)
+    if kind is OutcomeKind.FORBIDDEN:
+        return Verdict(Status.FAILED, f"{learner.detail}: this check asks you to write it yourself, without that function")
+    if kind is OutcomeKind.EXIT:
+        return Verdict(Status.ERROR, f"{learner.detail}: return a value instead of exiting{_at(learner.error)}")
+    if kind is OutcomeKind.IMPORT_ERROR:
+        return Verdict(Status.ERROR, f"could not import your file: {_exception(learner.error)}")
+    if kind is OutcomeKind.RAISED:
+        return _raised(reference, learner.error)
+    if kind is not OutcomeKind.OBSERVATIONS or learner.observations is None:
+        return Verdict(Status.CRASHED, f"unexpected result from the child process ({kind!r})")
+    if reference.kind is OutcomeKind.RAISED:
+        assert reference.error is not None
+        return Verdict(Status.FAILED, f"expected {reference.error.type} to be raised, but the call returned normally")
+    assert reference.observations is not None
+    tolerances = Tolerances(check.rtol, check.atol)
+    mismatches = compare(reference.observations, learner.observations, tolerances)
+    if not mismatches:
+        return Verdict(Status.PASSED)
+    shown = [m.message(reveal=not check.hidden) for m in mismatches[:MAX_MISMATCHES_SHOWN]]
+    if len(mismatches) > MAX_MISMATCHES_SHOWN:
+        shown.append(f"… and {len(mismatches) - MAX_MISMATCHES_SHOWN} more differences")
+    hint = diagnose(mismatches, reference.observations, learner.observations, tolerances, hidden=check.hidden)
+    return Verdict(Status.FAILED, "\n".join(shown), hint)
+
+
+def _raised(reference: ProbeOutcome, error: ErrorInfo | None) -> Verdict:
+    assert error is not None
+    if reference.kind is OutcomeKind.RAISED and reference.error is not None and reference.error.type == error.type:
+        return Verdict(Status.PASSED)
+    if error.type == "NotImplementedError":
+        where = f"`{error.function}`" if error.function else "your code"
+        line = f" ({error.location.split(' in ')[0]})" if error.location else ""
+        return Verdict(Status.NOT_STARTED, f"{where} still raises NotImplementedError{line}: fill in the stub")
+    if reference.kind is OutcomeKind.RAISED and reference.error is not None:
+        message = f"expected {reference.error.type} to be raised, got {_exception(error)}"
+        return Verdict(Status.FAILED, message, error_hint(error.message))
+    return Verdict(Status.ERROR, _exception(error), error_hint(error.message))
+
+
+def _at(error: ErrorInfo | None) -> str:
+    return f" ({error.location})" if error is not None and error.location else ""
+
+
+def _exception(error: ErrorInfo | None) -> str:
+    if error is None:
+        return "unknown error"
+    head = f"{error.type}: {error.message}" if error.message else error.type
+    where = f"\n  at {error.location}" if error.location else ""
+    trace = f"\n{error.traceback.rstrip()}" if error.traceback else ""
+    return head + where + trace

@@ -1,0 +1,135 @@
+"""A grading session: planned runs -> executor -> judged results -> a `Submission`.
+
+Every door grades through one `Session`: the pytest plugin (one item at a time),
+the learner loop, notebooks, class grading (one session per learner, with its
+own salt and deadline) and variants. A session
+
+1. computes the reference outcome of each run first, in this trusted process
+   (so the learner's children, forked after, inherit whatever it imported);
+2. hands plain requests to its executor (`grader.run.executor`) and gets outcomes;
+3. judges each run against its reference (`grader.core.scoring`).
+
+Hidden checks are seeded by the salt (per learner in a class), visible ones by
+their key alone, so goldens can record them once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from grader.core import determinism
+from grader.core.checks import Check
+from grader.core.course import Course
+from grader.core.plan import Planned
+from grader.core.references import ReferenceSource
+from grader.core.results import CheckResult, GradedFile, Status, Submission, environment, sha256_of
+from grader.core.scoring import judge, unscored
+from grader.core.wire import ProbeOutcome, ProbeRequest
+
+OUT_OF_TIME = "the time allowed for this whole submission ran out"
+
+
+class Executor(Protocol):  # grader.run.executor: the implementations
+    def unusable(self, device: str) -> str: ...
+
+    def run_many(self, requests: Sequence[ProbeRequest], deadline: float | None = None) -> list[ProbeOutcome | None]: ...
+
+
+@dataclass(frozen=True)
+class Target:
+    """The implementation under test: a folder holding `exNN_topic.py` files."""
+
+    label: str
+    folder: Path
+
+    def module_path(self, exercise: str) -> Path:
+        return self.folder / f"{exercise}.py"
+
+
+def resolve_target(spec: str, course: Course) -> Target:
+    """`exercises`, `solutions`, or a path to a folder of learner modules."""
+    if spec == "exercises":
+        return Target(spec, course.exercises)
+    if spec == "solutions":
+        return Target(spec, course.solutions)
+    folder = Path(spec).expanduser()
+    if not folder.is_absolute():
+        folder = (Path.cwd() / folder).resolve()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"--target {spec}: no such folder")
+    return Target(str(folder), folder)
+
+
+def seed_of(check: Check, salt: str = "") -> int:
+    """Visible checks: fixed per check (goldens record them once). Hidden ones also depend on the salt."""
+    return determinism.derive_seed(salt, check.key) if check.hidden else determinism.derive_seed(check.key)
+
+
+class Session:
+    """Grades planned runs of one target against the references, through one executor."""
+
+    def __init__(
+        self,
+        target: Target,
+        references: ReferenceSource,
+        executor: Executor,
+        salt: str = "",
+        timeout: float | None = None,
+    ) -> None:
+        self.target = target
+        self.references = references
+        self.executor = executor
+        self.salt = salt
+        self.timeout = timeout  # overrides every check's own limit
+
+    def seed(self, check: Check) -> int:
+        return seed_of(check, self.salt)
+
+    def request(self, check: Check, device: str) -> ProbeRequest:
+        timeout = self.timeout if self.timeout is not None else check.timeout
+        path = str(self.target.module_path(check.exercise))
+        return ProbeRequest(check.key, path, device, self.seed(check), timeout)
+
+    def reference(self, check: Check) -> ProbeOutcome:
+        return self.references.outcome(check, self.seed(check))
+
+    def prepare(self, planned: Iterable[Planned]) -> None:
+        """Compute the references of these runs now: their next grading is the learner's side only."""
+        for run in planned:
+            if run.not_run is None:
+                self.reference(run.check)
+
+    def grade(self, planned: Sequence[Planned], deadline: float | None = None) -> list[CheckResult]:
+        """One result per planned run, in order; learner behaviour never raises out of here."""
+        results: dict[int, CheckResult] = {}
+        references: dict[int, ProbeOutcome] = {}
+        for index, run in enumerate(planned):
+            if run.not_run is not None:
+                results[index] = unscored(run.check, run.device, run.not_run.status, run.not_run.message)
+                continue
+            try:  # before any child is forked (see the module docstring)
+                references[index] = self.reference(run.check)
+            except Exception as error:  # noqa: BLE001 - that check cannot be graded; the others can
+                message = f"the reference outcome of this check could not be computed ({type(error).__name__}: {error})"
+                results[index] = unscored(run.check, run.device, Status.ERROR, message)
+        runnable = list(references)
+        requests = [self.request(planned[i].check, planned[i].device) for i in runnable]
+        for index, outcome in zip(runnable, self.executor.run_many(requests, deadline), strict=True):
+            run = planned[index]
+            if outcome is None:
+                results[index] = unscored(run.check, run.device, Status.TIMEOUT, OUT_OF_TIME)
+            else:
+                results[index] = judge(run.check, run.device, references[index], outcome)
+        return [results[index] for index in range(len(planned))]
+
+    def submission(self, results: list[CheckResult], started: float, exercises: Iterable[str] | None = None, **fields: Any) -> Submission:
+        """The results with the graded files (their hashes) and the environment."""
+        names = list(dict.fromkeys(exercises if exercises is not None else (r.exercise for r in results)))
+        files = [GradedFile(name, str(path), sha256_of(path)) for name in names for path in [self.target.module_path(name)]]
+        return Submission(
+            self.target.label, results, files, environment(), time.monotonic() - started, **fields
+        )

@@ -1,0 +1,115 @@
+"""Terminal rendering of a `Submission`: the score table and per-check details.
+
+Rendered with rich to a string, in colour when the terminal supports it and as
+plain text when piped.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader.core.results import CheckResult, ExerciseScore, Submission
+
+STATE_STYLE = {"done": "green", "failing": "red", "not_started": "dim"}
+STATE_LABEL = {"done": "done", "failing": "failing", "not_started": "not started"}
+STATUS_MARK = {
+    "passed": ("✓", "green"),
+    "failed": ("✗", "red"),
+    "error": ("!", "red"),
+    "timeout": ("⏱", "yellow"),
+    "crashed": ("☠", "red"),
+    "not_started": ("·", "dim"),
+    "skipped": ("-", "yellow"),
+}
+OUTPUT_LINES = 8  # of the learner's own printed output, under a failed check
+OUTPUT_WIDTH = 160  # characters per printed line shown (a printed tensor can be one long line)
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+def rendered(draw: Callable[[Console], None], color: bool, width: int = 100) -> str:
+    """What `draw` prints on a rich console, as a string (plain text unless `color`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        force_jupyter=False,  # rendered to a string, also inside a notebook's kernel
+    )
+    draw(console)
+    return buffer.getvalue()
+
+
+def render(submission: Submission, details: bool = False, color: bool = False, width: int = 100) -> str:
+    def draw(console: Console) -> None:
+        if details:
+            for score in submission.exercises():
+                _print_checks(console, score, [c for c in submission.checks if c.exercise == score.exercise])
+        console.print(score_table(submission))
+        upcoming = next((s for s in submission.exercises() if s.state != "done"), None)
+        if upcoming is not None:
+            console.print(f"Next: {upcoming.exercise} — see what fails with: make check EX={upcoming.exercise}")
+        skipped = [c for c in submission.checks if c.status == "skipped"]
+        if skipped:
+            console.print(f"{len(skipped)} check(s) skipped: {skipped[0].message}", style="yellow")
+
+    return rendered(draw, color, width)
+
+
+def score_table(submission: Submission) -> Table:
+    table = Table(title="torchdrill score", title_justify="left", show_footer=True)
+    scores = submission.exercises()
+    table.add_column("Exercise", footer="Total")
+    table.add_column("Checks passed", justify="right", footer=f"{sum(s.passed for s in scores)}/{sum(s.total for s in scores)}")
+    table.add_column("Points", justify="right", footer=f"{points(submission.points)}/{points(submission.max_points)}")
+    table.add_column("State")
+    for score in scores:
+        table.add_row(
+            score.exercise,
+            f"{score.passed}/{score.total}",
+            f"{points(score.points)}/{points(score.max_points)}",
+            Text(STATE_LABEL[score.state], style=STATE_STYLE[score.state]),
+        )
+    return table
+
+
+def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResult]) -> None:
+    console.print(Text(f"{score.exercise}  {points(score.points)}/{points(score.max_points)}", style="bold"))
+    for result in checks:
+        mark, style = STATUS_MARK[result.status]
+        line = Text(f"  {mark} ", style=style)
+        line.append(f"{result.name}  ")
+        line.append(f"{points(result.points)}/{points(result.max_points)}", style="dim")
+        if result.status != "passed":
+            line.append(f"  {result.status.replace('_', ' ')}", style=style)
+        console.print(line)
+        if result.status in ("passed", "skipped") and not result.message:
+            continue
+        for text in result.message.splitlines():
+            console.print(Text(f"      {text}"), soft_wrap=True)
+        if result.diagnosis:
+            console.print(Text(f"      hint: {result.diagnosis}", style="cyan"), soft_wrap=True)
+        if result.output.strip() and result.status != "passed":
+            _print_output(console, result.output)
+    console.print()
+
+
+def _print_output(console: Console, output: str) -> None:
+    """The learner's own prints for this check, marked as theirs and cut to a few short lines."""
+    lines = output.rstrip().splitlines()
+    console.print(Text("      your code printed:", style="dim"))
+    for text in lines[:OUTPUT_LINES]:
+        shown = text if len(text) <= OUTPUT_WIDTH else text[: OUTPUT_WIDTH - 1] + "…"
+        console.print(Text(f"      | {shown}", style="dim"), soft_wrap=True)
+    if len(lines) > OUTPUT_LINES:
+        console.print(Text(f"      | … {len(lines) - OUTPUT_LINES} more lines", style="dim"))

@@ -1,0 +1,138 @@
+"""Terminal views of the learner loop: the course list with its progress bar, and what to do next.
+
+Per-check details come from `grader.learner.terminal`; this module draws what is
+about the course as a whole. Like `terminal.render`, everything is rendered to
+a string, in colour when the terminal supports it and as plain text when piped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader.core.catalog import Catalog, Exercise
+from grader.learner.hints import Hint
+from grader.core.results import ExerciseScore, Submission
+from grader.learner.terminal import STATE_LABEL, STATE_STYLE, points, rendered
+
+BAR_WIDTH = 30
+TOPIC_WIDTH = 40
+
+
+def use_color(stream: TextIO | None = None) -> bool:
+    """Colour on a terminal (standard output by default), unless NO_COLOR is set or the terminal is dumb."""
+    return (stream or sys.stdout).isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def render_line(line: Text | str, color: bool = False) -> str:
+    """One line; a plain string is printed as it is (no rich markup: `[cuda]` stays)."""
+    text = Text(line) if isinstance(line, str) else line
+    return rendered(lambda console: console.print(text), color)
+
+
+def render_list(course: Catalog, submission: Submission, color: bool = False) -> str:
+    """Every exercise in catalog order with its state and points, then the course's progress."""
+    scores = {s.exercise: s for s in submission.exercises()}
+
+    def draw(console: Console) -> None:
+        table = Table(title="torchdrill exercises", title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("Exercise")
+        table.add_column("Topic", no_wrap=True, overflow="ellipsis", max_width=TOPIC_WIDTH)
+        table.add_column("State", no_wrap=True)
+        table.add_column("Checks", justify="right")
+        table.add_column("Points", justify="right")
+        for number, exercise in enumerate(course.exercises, start=1):
+            score = scores.get(exercise.name)
+            if score is None:  # only skipped checks here: nothing to score
+                table.add_row(str(number), exercise.name, topic(exercise), Text("no checks here", style="dim"), "", "")
+                continue
+            table.add_row(
+                str(number),
+                exercise.name,
+                topic(exercise),
+                Text(STATE_LABEL[score.state], style=STATE_STYLE[score.state]),
+                f"{score.passed}/{score.total}",
+                f"{points(score.points)}/{points(score.max_points)}",
+            )
+        console.print(table)
+        console.print(course_progress(list(scores.values())))
+        upcoming = next((s.exercise for s in scores.values() if s.state != "done"), "")
+        console.print(next_step(upcoming))
+
+    return rendered(draw, color)
+
+
+def topic(exercise: Exercise) -> str:
+    """The title up to its colon: `Tensors: creation, indexing, ...` -> `Tensors`."""
+    return exercise.title.partition(":")[0]
+
+
+def course_progress(scores: list[ExerciseScore]) -> Text:
+    """`Course  ████████░░░░  3/13 exercises done · 57/412 points (14%)`"""
+    earned, total = sum(s.points for s in scores), sum(s.max_points for s in scores)
+    fraction = earned / total if total else 0.0
+    filled = round(fraction * BAR_WIDTH)
+    done = sum(s.state == "done" for s in scores)
+    line = Text("Course  ")
+    line.append("█" * filled, style="green")
+    line.append("░" * (BAR_WIDTH - filled), style="dim")
+    line.append(
+        f"  {done}/{len(scores)} exercises done · {points(earned)}/{points(total)} points ({fraction:.0%})"
+    )
+    return line
+
+
+def next_step(exercise: str, how: str = "then: make run EX={exercise}") -> Text:
+    """What to do next: the exercise to edit, or the end of the course."""
+    if not exercise:
+        return Text("Every exercise is done. Congratulations!", style="bold green")
+    line = Text("Next: ")
+    line.append(exercise, style="bold")
+    line.append(f"  (edit exercises/{exercise}.py, {how.format(exercise=exercise)})")
+    return line
+
+
+def render_outcome(score: ExerciseScore | None, upcoming: str, how: str, color: bool = False) -> str:
+    """After grading one exercise: done and what comes next (`how` to check it), or where to get a hint."""
+
+    def draw(console: Console) -> None:
+        if score is None:
+            console.print("No check ran here (every check was skipped).", style="yellow")
+        elif score.state == "done":
+            console.print(Text(f"✓ {score.exercise} is done: every check passes.", style="bold green"))
+            console.print(next_step(upcoming, how))
+        else:
+            console.print(
+                Text(f"{score.passed}/{score.total} checks pass. Stuck? make hint EX={score.exercise}", style="dim")
+            )
+
+    return rendered(draw, color)
+
+
+def render_hint(hint: Hint, color: bool = False) -> str:
+    """The hint levels shown so far, the newest in bold, and how many remain."""
+
+    def draw(console: Console) -> None:
+        total = len(hint.levels)
+        console.print(Text(f"{hint.exercise} · {hint.function} · hint {hint.shown} of {total}", style="bold"))
+        for number, text in enumerate(hint.levels[: hint.shown], start=1):
+            newest = number == hint.shown and not hint.exhausted
+            console.print(Text(f"  {number}. {text}", style="bold" if newest else "dim"), soft_wrap=True)
+        if hint.exhausted:
+            console.print(f"All {total} hints for {hint.function} were already shown; the docstring has an example.")
+        elif hint.shown < total:
+            more = total - hint.shown
+            console.print(
+                Text(f"{more} more level{'s' if more > 1 else ''}: make hint EX={hint.exercise} FN={hint.function}"),
+                style="dim",
+            )
+        else:
+            console.print("That was the last level: it is nearly the answer.", style="dim")
+
+    return rendered(draw, color)

@@ -1,0 +1,1 @@
+"""Running learner code: executors, the child side, forking, devices, forbidden calls, leftovers."""

@@ -1,0 +1,171 @@
+"""The child side: what runs in the process that imports learner code.
+
+`serve` runs requests one after the other (the checks of one exercise share a
+child): each imports the learner's file afresh, runs the probe found in the
+registry, and writes one frame back, preceded by where the child's output file
+stood after it, so that the parent can give each check its own output. Between
+requests, what a check could leave behind for the next is reset: processes it
+started (the child adopts those that leave its group), the learner's modules,
+sys.path, and torch's global settings.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import struct
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader.core import determinism
+from grader.core.observations import Observations, normalise
+from grader.core.suites import Registry
+from grader.core.wire import ErrorInfo, OutcomeKind, ProbeRequest, encode, write_frame
+from grader.run import leftovers
+from grader.run.forbidden import TAMPER_GUARD, ForbiddenCalls
+
+POSITION = struct.Struct("<Q")
+
+# After these a batch goes on; after anything else (sys.exit, tampering, a forbidden
+# call) its child stops, and the rest of the batch starts again in a fresh one.
+BATCH_GOES_ON = frozenset({OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED, OutcomeKind.IMPORT_ERROR})
+
+Prepare = Callable[[], None]  # run in the child before any learner code (the sandbox's rlimits)
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """Import the file at `path` as module `name` (in the child only)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(path.parent))
+    spec.loader.exec_module(module)
+    return module
+
+
+def error_info(error: BaseException, path: Path) -> ErrorInfo:
+    """Describe `error` by the frames that are in the learner's file."""
+    target = str(path.resolve())
+    walked = [(f, n) for f, n in traceback.walk_tb(error.__traceback__) if _same_file(f.f_code.co_filename, target)]
+    frames = traceback.StackSummary.extract(iter(walked))
+    location = function = ""
+    if walked:
+        last, line = walked[-1]
+        function = last.f_code.co_qualname  # MyLinear.__init__, not just __init__
+        location = f"{path.name}:{line} in {function}"
+    elif isinstance(error, SyntaxError) and error.lineno:
+        location = f"{path.name}:{error.lineno}"
+    text = "".join(traceback.format_list(frames[-5:]))
+    if isinstance(error, SyntaxError) and error.text:
+        text += f"    {error.text.strip()}\n"
+    return ErrorInfo(type(error).__name__, str(error)[:2000], location, function, text)
+
+
+def _same_file(filename: str, target: str) -> bool:
+    try:
+        return str(Path(filename).resolve()) == target
+    except OSError:
+        return False
+
+
+# --- one request ------------------------------------------------------------------------------
+
+
+Ran = tuple[OutcomeKind, dict[str, Any], Observations | None]
+
+
+def run_request(request: ProbeRequest, registry: Registry) -> Ran:
+    """The outcome of one probe run on the learner's module, as (kind, header, observations)."""
+    check = registry[request.check]
+    path = Path(request.path)
+    if check.forbid:
+        # Installed before the import, so `from torch... import f` binds the guarded function.
+        with ForbiddenCalls(check.forbid, path) as guard:
+            ran = _load_and_probe(request, check.probe, check.takes_device, path)
+        if guard.violations:  # even if the learner's code caught the error
+            return OutcomeKind.FORBIDDEN, {"detail": guard.violations[0]}, None
+    else:
+        ran = _load_and_probe(request, check.probe, check.takes_device, path)
+    replaced = TAMPER_GUARD.replaced()
+    if replaced:
+        named = ", ".join(replaced[:3]) + (f" and {len(replaced) - 3} more" if len(replaced) > 3 else "")
+        detail = (
+            f"your code replaced {named}: the grader compares results itself, "
+            "and changing torch's (or Python's) own functions is not allowed"
+        )
+        return OutcomeKind.TAMPERED, {"detail": detail}, None
+    return ran
+
+
+def _load_and_probe(request: ProbeRequest, probe: Callable[..., Any], takes_device: bool, path: Path) -> Ran:
+    try:
+        module = load_module(request.exercise, path)
+    except SystemExit as stop:
+        return _exit(stop, path, "while being imported")
+    except BaseException as error:  # noqa: BLE001 - any import failure is reported
+        return OutcomeKind.IMPORT_ERROR, {"error": error_info(error, path).__dict__}, None
+    determinism.prepare(request.seed)
+    try:
+        import torch
+
+        result = probe(module, device=torch.device(request.device)) if takes_device else probe(module)
+    except SystemExit as stop:
+        return _exit(stop, path, "")
+    except BaseException as error:  # noqa: BLE001
+        return OutcomeKind.RAISED, {"error": error_info(error, path).__dict__}, None
+    return OutcomeKind.OBSERVATIONS, {}, normalise(result)
+
+
+def _exit(stop: SystemExit, path: Path, when: str) -> Ran:
+    detail = f"your code called sys.exit({stop.code!r}){' ' + when if when else ''}"
+    return OutcomeKind.EXIT, {"detail": detail, "error": error_info(stop, path).__dict__}, None
+
+
+# --- the child's life ---------------------------------------------------------------------------
+
+
+def _enter(prepare: Prepare | None, write_fd: int, output_fd: int) -> None:
+    """In a fresh child: its own process group, output to `output_fd`, nothing of the parent's, limits."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    # Nothing of the parent's (pytest, xdist channels, a worker's pipes) stays reachable.
+    os.closerange(3, write_fd)
+    os.closerange(write_fd + 1, 1 << 16)
+    if prepare is not None:
+        prepare()
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+
+
+def serve(requests: Sequence[ProbeRequest], registry: Registry, prepare: Prepare | None, write_fd: int, output_fd: int) -> None:
+    """Runs `requests` (all on one file) one after the other in this forked child."""
+    _enter(prepare, write_fd, output_fd)
+    leftovers.adopt_orphans()
+    path, folder = list(sys.path), str(Path(requests[0].path).parent) + os.sep
+    for request in requests:
+        kind, header, observations = run_request(request, registry)
+        body = encode({"kind": str(kind), **header}, observations)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_frame(write_fd, POSITION.pack(os.lseek(1, 0, os.SEEK_CUR)) + body)
+        if kind not in BATCH_GOES_ON:
+            break
+        leftovers.kill_descendants()
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(folder):
+                del sys.modules[name]
+        sys.path[:] = path
+        determinism.prepare(0)

@@ -1,0 +1,182 @@
+"""Forking: the one place the grader forks a process, and the one list of children to reap.
+
+Two kinds of forked process, one mechanism:
+
+- `Child`: runs learner code. Its own process group, its output in a file of its
+  own, frames back through a pipe; killed (with its whole group) when the parent
+  is done with it, whatever happens.
+- `call`: runs a trusted function (a device query, a share of the checks, a
+  notebook's grading) and sends its bytes back as one frame.
+
+A child whose answer has arrived is not waited for: its exit (unmapping a
+torch-sized address space) overlaps with the next piece of work, and it is
+reaped later (`reap_finished`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from grader.core.wire import FrameReader, write_frame
+
+KILL_GRACE = 2.0
+OUTPUT_LIMIT = 4_000
+
+_unreaped: set[int] = set()
+
+
+def _fork(body: Callable[[int], None]) -> tuple[int, int]:
+    """Fork a process that runs `body(write_fd)` and then exits; returns (pid, read_fd)."""
+    reap_finished()
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_fd)
+            body(write_fd)
+        except BaseException:  # noqa: BLE001 - the parent sees a missing frame
+            traceback.print_exc()
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+class Child:
+    """A forked child running learner code: its frames, its output file, its end."""
+
+    def __init__(self, pid: int, read_fd: int, output: Any) -> None:
+        self.pid = pid
+        self.frames = FrameReader(read_fd)
+        self.output = output
+        self.stopped = False
+
+    @classmethod
+    @contextlib.contextmanager
+    def fork(cls, body: Callable[[int, int], None]) -> Iterator[Child]:
+        """Fork a child that runs `body(write_fd, output_fd)`; whatever happens, it is killed at the end."""
+        output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+        pid, read_fd = _fork(lambda write_fd: body(write_fd, output.fileno()))
+        try:
+            os.setpgid(pid, pid)
+        except OSError:  # the child did it first, or is gone already
+            pass
+        child = cls(pid, read_fd, output)
+        try:
+            yield child
+        except BaseException:  # Ctrl-C while waiting: the learner's code must not outlive us
+            child.stop(wait=True)
+            raise
+        finally:
+            child.stop(wait=False)
+            os.close(read_fd)
+            output.close()
+
+    def stop(self, wait: bool) -> int:
+        """Kill its process group; its wait status if `wait`, else 0 (reaped later)."""
+        if self.stopped:
+            return 0
+        self.stopped = True
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        if wait:
+            return reap(self.pid)
+        _unreaped.add(self.pid)
+        return 0
+
+    def threads(self) -> int:
+        """How many threads it runs now (0 if that cannot be read)."""
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+        except (OSError, StopIteration, ValueError):
+            return 0
+
+    def printed(self, start: int, end: int | None) -> str:
+        """What the child printed between two positions of its output file (truncated)."""
+        size = os.fstat(self.output.fileno()).st_size
+        end = size if end is None else max(0, min(end, size))
+        start = min(max(0, start), end)
+        data = os.pread(self.output.fileno(), min(end - start, OUTPUT_LIMIT + 1), start)
+        text = data[:OUTPUT_LIMIT].decode("utf-8", errors="replace")
+        return text + "\n… (output truncated)" if len(data) > OUTPUT_LIMIT else text
+
+
+@dataclass
+class Forked:
+    """A trusted function running in a forked process; `result` brings back its bytes."""
+
+    pid: int
+    reader: FrameReader
+
+    def result(self, forward_interrupt: bool = False) -> bytes | None:
+        """Its answer (None if it died without one). With `forward_interrupt`, a first Ctrl-C
+        is passed on to it (it decides when to stop); a second one kills it and is raised here."""
+        interrupted = False
+        try:
+            while True:
+                try:
+                    return self.reader.message()
+                except KeyboardInterrupt:
+                    if interrupted or not forward_interrupt:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(self.pid, signal.SIGKILL)
+                        raise
+                    interrupted = True
+                    os.kill(self.pid, signal.SIGINT)
+        finally:
+            os.close(self.reader.fd)
+            _unreaped.add(self.pid)
+
+
+def call(function: Callable[[], bytes]) -> Forked:
+    """Run `function` in a forked process; its bytes come back through `Forked.result`.
+
+    The forked process waits for its own children once its answer is sent, so that
+    none outlives it, without delaying the answer.
+    """
+
+    def body(write_fd: int) -> None:
+        write_frame(write_fd, function())
+        os.close(write_fd)
+        with contextlib.suppress(ChildProcessError):
+            while True:
+                os.waitpid(-1, 0)
+
+    pid, read_fd = _fork(body)
+    return Forked(pid, FrameReader(read_fd))
+
+
+def reap_finished() -> None:
+    """Collect the children that have exited since (never blocks)."""
+    for pid in list(_unreaped):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.discard(pid)
+
+
+def reap(pid: int) -> int:
+    """Wait for `pid` (killed already, or about to exit); its wait status."""
+    deadline = time.monotonic() + KILL_GRACE
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            return os.waitpid(pid, 0)[1]
+        time.sleep(0.001)
