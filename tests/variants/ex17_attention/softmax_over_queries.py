@@ -1,0 +1,38 @@
+"""softmax over dim=-2, the queries: each key's weights sum to 1 across the queries, a query's do not."""
+
+VERDICTS = {
+    "attention_matches_torch": ("failed", "'weights sum to 1 over the keys (softmax over the last dimension)'"),
+    "attention_masks_of_every_kind": ("failed", "'causal: position 0 sees only itself'"),
+    "attention_dropout_only_in_training": ("failed", "'eval (training=False, p=0.6): output as without dropout'"),
+    "attention_random": ("failed", "'no mask: output'"),
+    "multihead_matches_nn": ("failed", "'per-head weights agree with those of nn.MultiheadAttention"),
+    "multihead_masks": ("failed", "'agrees with nn.MultiheadAttention'"),
+    "multihead_dropout_only_in_training": ("failed", "'eval: agrees with nn.MultiheadAttention in eval'"),
+    "multihead_random": ("failed", "'agrees with nn.MultiheadAttention'"),
+    "encoder_block_matches_nn": ("failed", "'is_causal: outputs 0..2 unchanged when inputs 3.. change'"),
+    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
+    "tiny_lm_structure_and_causality": ("failed", "'logits before position 12 unchanged when tokens 12.. change'"),
+    "lm_training_step_on_text": ("failed", "'losses[0]'"),
+    "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
+}
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, *, training=True):
+    if is_causal and attn_mask is not None:
+        raise ValueError("give attn_mask or is_causal=True, not both")
+    length, source = query.shape[-2], key.shape[-2]
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1])
+    scores = query @ key.transpose(-2, -1) * scale
+    if is_causal:
+        attn_mask = causal_mask(length, source, device=query.device)
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    blocked = torch.isneginf(scores).all(dim=-2, keepdim=True)
+    weights = torch.softmax(scores.masked_fill(blocked, 0.0), dim=-2).masked_fill(blocked, 0.0)
+    if training and dropout_p > 0.0:
+        weights = F.dropout(weights, p=dropout_p)
+    return weights @ value, weights
