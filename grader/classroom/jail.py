@@ -10,11 +10,15 @@ starts it so).
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
+import socket
+import struct
 from pathlib import Path
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")  # what Python and torch load from
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
@@ -39,6 +43,7 @@ def enter_private_root(keep: list[Path], scratch: Path, uid: int) -> None:
     whatever folder a course happens to be cloned into.
     """
     libc = ctypes.CDLL(None, use_errno=True)
+    _loopback_up()
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     new = scratch / "root"
     new.mkdir(exist_ok=True)
@@ -78,6 +83,17 @@ def enter_private_root(keep: list[Path], scratch: Path, uid: int) -> None:
     os.chroot(new)
     os.chdir("/")
     _drop_privileges(libc, uid)
+
+
+def _loopback_up() -> None:
+    """Bring up the loopback interface of the new network namespace, as bubblewrap does: it starts down.
+
+    The sandbox then reaches itself (gloo's process groups connect over it) and nothing else.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH22x", b"lo", 0)
+        flags = struct.unpack_from("16sH", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
 
 
 def _mount_tmpfs(libc: ctypes.CDLL, target: Path, options: str) -> None:
