@@ -86,9 +86,9 @@ LOOPBACK = "the loopback interface of the grading machine is up (gloo needs it)"
 
 def _launch(ex, worker, world_size, *args, **kwargs):
     """capture(ex.launch, ...) in a private temporary folder: (result or Raised, processes left, files left)."""
-    # DistributedDataParallel and the optimizers import torch._dynamo on first use (over a second):
-    # once here, inherited by every rank, instead of once in every rank.
-    import torch._dynamo  # noqa: F401
+    # DistributedDataParallel loads torch._dynamo on first use (over a second): once here, in the
+    # process that forks the ranks (a submodule import loads the whole package), not once in every rank.
+    import torch._dynamo.utils  # noqa: F401
 
     before = _children()
     saved = tempfile.tempdir

@@ -49,13 +49,8 @@ def clean(scratch: Path | None) -> None:
 
 
 def _warm_lazy_imports() -> None:
-    """Import once here what torch loads on first use, so that no forked child pays for it.
-
-    torch.optim loads torch._dynamo at the first step (about 1.5 s); without this,
-    every check that steps an optimizer would import it again in its own child.
-    """
+    """Run once here what torch sets up on first use (optimizers, autograd), so that no forked child pays for it."""
     import torch
-    import torch._dynamo  # noqa: F401
 
     weight = torch.zeros(2, requires_grad=True)
     for optimizer in (torch.optim.SGD([weight], lr=0.1, momentum=0.9), torch.optim.Adam([weight])):

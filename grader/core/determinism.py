@@ -14,6 +14,8 @@ import random
 import numpy
 import torch
 
+from grader.core import lazy_dynamo
+
 
 def derive_seed(*parts: str) -> int:
     """A stable 31-bit seed from strings (check id, and for hidden checks a salt)."""
@@ -26,7 +28,9 @@ def configure_process() -> None:
 
     One intra-op thread keeps reductions in a fixed order and means no OpenMP
     pool exists yet when we fork a child per check (a pool does not survive fork).
+    torch._dynamo is loaded only if something compiles (`grader.core.lazy_dynamo`).
     """
+    lazy_dynamo.install()
     torch.set_num_threads(1)
     try:
         torch.set_num_interop_threads(1)

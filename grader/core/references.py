@@ -41,6 +41,9 @@ class ReferenceChoice(StrEnum):
 class ReferenceSource(Protocol):
     def outcome(self, check: Check, seed: int) -> ProbeOutcome: ...
 
+    def warm(self, exercise: str) -> None:
+        """Before the learner's children of this exercise fork: what they will import, imported once here."""
+
 
 class References:
     """Reference observations from the solutions, computed in the trusted parent."""
@@ -61,6 +64,14 @@ class References:
             spec.loader.exec_module(module)
             self._modules[exercise] = module
         return self._modules[exercise]
+
+    def warm(self, exercise: str) -> None:
+        """Import the solution module (not run a probe): the learner's module imports the same
+        libraries (torch.distributed, tensorboard, ...), and its children then inherit them."""
+        try:
+            self.module(exercise)
+        except Exception:  # noqa: BLE001 - a reference that does not import fails its checks, not this
+            pass
 
     def outcome(self, check: Check, seed: int) -> ProbeOutcome:
         key = (check.key, seed)
@@ -91,6 +102,9 @@ class GoldenReferences:
         self.course = course
         self.folder = folder or course.goldens
         self._outcomes: dict[str, dict[str, tuple[int, ProbeOutcome]]] = {}
+
+    def warm(self, exercise: str) -> None:
+        determinism.prepare(0)  # the first `prepare` of a process loads lazily: paid here, once
 
     def outcome(self, check: Check, seed: int) -> ProbeOutcome:
         recorded = self._load(check.exercise).get(check.name)

@@ -54,13 +54,22 @@ def unscored(check: Check, device: str, status: Status, message: str) -> CheckRe
     return result(check, device, Verdict(status, message))
 
 
-def judge(check: Check, device: str, reference: ProbeOutcome, learner: ProbeOutcome) -> CheckResult:
+def needs_reference(learner: ProbeOutcome) -> bool:
+    """Whether the verdict depends on the reference: the learner's code returned, or raised something
+    other than a stub's NotImplementedError. Otherwise no reference is computed at all."""
+    if learner.kind is OutcomeKind.RAISED:
+        return learner.error is None or learner.error.type != "NotImplementedError"
+    return learner.kind is OutcomeKind.OBSERVATIONS
+
+
+def judge(check: Check, device: str, reference: ProbeOutcome | None, learner: ProbeOutcome) -> CheckResult:
+    """The learner's outcome, judged against the reference's (None where `needs_reference` says no)."""
     return result(check, device, _verdict(check, reference, learner), learner.output, learner.duration)
 
 
-def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> Verdict:
-    if reference.kind not in (OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED):
-        raise RuntimeError(f"reference for {check.key} did not run: {reference.kind}")
+def _verdict(check: Check, reference: ProbeOutcome | None, learner: ProbeOutcome) -> Verdict:
+    if needs_reference(learner) and (reference is None or reference.kind not in (OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED)):
+        raise RuntimeError(f"reference for {check.key} did not run: {reference.kind if reference else 'not computed'}")
     kind = learner.kind
     if kind is OutcomeKind.MISSING:
         return Verdict(Status.ERROR, f"{learner.detail}: create it (or restore the stub) to be graded")
@@ -82,7 +91,7 @@ def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> Ve
         return Verdict(Status.ERROR, f"could not import your file: {_exception(learner.error)}")
     if kind is OutcomeKind.RAISED:
         return _raised(reference, learner.error)
-    if kind is not OutcomeKind.OBSERVATIONS or learner.observations is None:
+    if kind is not OutcomeKind.OBSERVATIONS or learner.observations is None or reference is None:
         return Verdict(Status.CRASHED, f"unexpected result from the child process ({kind!r})")
     if reference.kind is OutcomeKind.RAISED:
         assert reference.error is not None
@@ -99,14 +108,14 @@ def _verdict(check: Check, reference: ProbeOutcome, learner: ProbeOutcome) -> Ve
     return Verdict(Status.FAILED, "\n".join(shown), hint)
 
 
-def _raised(reference: ProbeOutcome, error: ErrorInfo | None) -> Verdict:
+def _raised(reference: ProbeOutcome | None, error: ErrorInfo | None) -> Verdict:
     assert error is not None
-    if reference.kind is OutcomeKind.RAISED and reference.error is not None and reference.error.type == error.type:
-        return Verdict(Status.PASSED)
-    if error.type == "NotImplementedError":
+    if reference is None or error.type == "NotImplementedError":
         where = f"`{error.function}`" if error.function else "your code"
         line = f" ({error.location.split(' in ')[0]})" if error.location else ""
         return Verdict(Status.NOT_STARTED, f"{where} still raises NotImplementedError{line}: fill in the stub")
+    if reference.kind is OutcomeKind.RAISED and reference.error is not None and reference.error.type == error.type:
+        return Verdict(Status.PASSED)
     if reference.kind is OutcomeKind.RAISED and reference.error is not None:
         message = f"expected {reference.error.type} to be raised, got {_exception(error)}"
         return Verdict(Status.FAILED, message, error_hint(error.message))

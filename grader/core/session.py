@@ -4,9 +4,9 @@ Every door grades through one `Session`: the pytest plugin (one item at a time),
 the learner loop, notebooks, class grading (one session per learner, with its
 own salt and deadline) and variants. A session
 
-1. computes the reference outcome of each run first, in this trusted process
-   (so the learner's children, forked after, inherit whatever it imported);
-2. hands plain requests to its executor (`grader.run.executor`) and gets outcomes;
+1. hands plain requests to its executor (`grader.run.executor`) and gets outcomes;
+2. computes, in this trusted process, the reference outcome of each run whose
+   verdict needs one (not a stub's, a crash's or a timeout's);
 3. judges each run against its reference (`grader.core.scoring`).
 
 Hidden checks are seeded by the salt (per learner in a class), visible ones by
@@ -27,7 +27,7 @@ from grader.core.course import Course
 from grader.core.plan import Planned
 from grader.core.references import ReferenceSource
 from grader.core.results import CheckResult, GradedFile, Status, Submission, environment, sha256_of
-from grader.core.scoring import judge, unscored
+from grader.core.scoring import judge, needs_reference, unscored
 from grader.core.wire import ProbeOutcome, ProbeRequest
 
 OUT_OF_TIME = "the time allowed for this whole submission ran out"
@@ -104,27 +104,34 @@ class Session:
                 self.reference(run.check)
 
     def grade(self, planned: Sequence[Planned], deadline: float | None = None) -> list[CheckResult]:
-        """One result per planned run, in order; learner behaviour never raises out of here."""
+        """One result per planned run, in order; learner behaviour never raises out of here.
+
+        The learner's side runs first; a reference is computed only where the verdict
+        needs it (not for a stub, a crash or a timeout), once per check and seed.
+        """
         results: dict[int, CheckResult] = {}
-        references: dict[int, ProbeOutcome] = {}
+        runnable = []
         for index, run in enumerate(planned):
-            if run.not_run is not None:
+            if run.not_run is None:
+                runnable.append(index)
+            else:
                 results[index] = unscored(run.check, run.device, run.not_run.status, run.not_run.message)
-                continue
-            try:  # before any child is forked (see the module docstring)
-                references[index] = self.reference(run.check)
-            except Exception as error:  # noqa: BLE001 - that check cannot be graded; the others can
-                message = f"the reference outcome of this check could not be computed ({type(error).__name__}: {error})"
-                results[index] = unscored(run.check, run.device, Status.ERROR, message)
-        runnable = list(references)
+        for exercise in dict.fromkeys(planned[i].check.exercise for i in runnable):
+            self.references.warm(exercise)
         requests = [self.request(planned[i].check, planned[i].device) for i in runnable]
         for index, outcome in zip(runnable, self.executor.run_many(requests, deadline), strict=True):
-            run = planned[index]
-            if outcome is None:
-                results[index] = unscored(run.check, run.device, Status.TIMEOUT, OUT_OF_TIME)
-            else:
-                results[index] = judge(run.check, run.device, references[index], outcome)
+            results[index] = self._judge(planned[index], outcome)
         return [results[index] for index in range(len(planned))]
+
+    def _judge(self, run: Planned, outcome: ProbeOutcome | None) -> CheckResult:
+        if outcome is None:
+            return unscored(run.check, run.device, Status.TIMEOUT, OUT_OF_TIME)
+        try:
+            reference = self.reference(run.check) if needs_reference(outcome) else None
+        except Exception as error:  # noqa: BLE001 - that check cannot be graded; the others can
+            message = f"the reference outcome of this check could not be computed ({type(error).__name__}: {error})"
+            return unscored(run.check, run.device, Status.ERROR, message)
+        return judge(run.check, run.device, reference, outcome)
 
     def submission(self, results: list[CheckResult], started: float, exercises: Iterable[str] | None = None, **fields: Any) -> Submission:
         """The results with the graded files (their hashes) and the environment."""

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from grader.core import determinism, state
 from grader.core.course import Course
 from grader.core.plan import Planned, plan
-from grader.core.references import GoldenReferences, ReferenceSource, reference_source
+from grader.core.references import ReferenceSource, reference_source
 from grader.core.session import Session, Target
 from grader.core.suites import Registry, load_suite
 from grader.core.results import Submission
@@ -38,10 +38,8 @@ class Runner:
         course: Course,
         target: Target,
         jobs: int | None = None,
-        warm: bool = False,
         references: ReferenceSource | None = None,
     ) -> None:
-        """`warm`: a session that grades again and again (watch), worth preparing once."""
         determinism.configure_process()
         self.course = course
         self.registry = Registry()
@@ -49,8 +47,6 @@ class Runner:
         executor = ParallelExecutor(ForkExecutor(self.registry), jobs)
         self.session = Session(target, references or reference_source(course), executor)
         self._loaded: set[str] = set()
-        if warm and isinstance(self.session.references, GoldenReferences):
-            _import_before_forking()
 
     @property
     def target(self) -> Target:
@@ -90,18 +86,6 @@ class Runner:
         with _interrupt_after():
             results = self.session.grade(runs)
         return self.session.submission(results, started, exercises, hints=state.load(self.course).hints)
-
-
-def _import_before_forking() -> None:
-    """Import here what learner code would otherwise import in the children of every save.
-
-    torch.optim imports torch._dynamo on first use (about as long as torch itself).
-    With solutions, the reference run imports it in this process and the children
-    inherit it. With goldens no reference code runs here: a one-off `run` leaves
-    it to the children (at most once per core's share, and not at all for a stub),
-    but a watch session would pay it on every save.
-    """
-    import torch._dynamo  # noqa: F401
 
 
 @contextlib.contextmanager

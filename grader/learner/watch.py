@@ -43,7 +43,7 @@ class Watcher:
         self.folder = course.exercises
         self.out = out
         self.color = color
-        self.standing = Standing(course, Runner(course, Target(TARGET, self.folder), warm=True))
+        self.standing = Standing(course, Runner(course, Target(TARGET, self.folder)))
         self.announced = False
 
     def start(self) -> None:
