@@ -15,14 +15,16 @@ fingerprint is unchanged, so an interrupted run is finished by running it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
 import secrets
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -32,7 +34,8 @@ from pathlib import Path
 from grader import __version__
 from grader.classroom import staging
 from grader.classroom.records import ClassRecord, LearnerSummary, ResultsFolder
-from grader.classroom.sandbox import Layout, SandboxMode, Worker
+from grader.classroom.client import Worker
+from grader.classroom.sandbox import Layout, SandboxMode
 from grader.core import determinism
 from grader.core.checks import Check
 from grader.core.course import Course
@@ -107,6 +110,40 @@ def learner_fingerprint(course: str, staged: staging.Staged, options: Options) -
     return hashlib.sha256("\x1f".join(settings).encode()).hexdigest()
 
 
+def _stage(folder: Path, dest: Path, exercises: list[str]) -> staging.Staged:
+    """The learner's staged files; a failure to stage them is that learner's outcome, not the class's."""
+    try:
+        return staging.stage(folder, dest, exercises)
+    except Exception as error:  # noqa: BLE001 - whatever a submission folder holds, the class goes on
+        reason = f"this submission could not be staged ({type(error).__name__}): look at its folder by hand"
+        dest.mkdir(parents=True, exist_ok=True)
+        return staging.Staged(folder.name, dest, problems=dict.fromkeys(exercises, reason), notes=[reason])
+
+
+def _unchanged(results: ResultsFolder, learner: str, fingerprint: str) -> LearnerSummary | None:
+    """The learner's recorded summary, if nothing that decided it has changed since."""
+    if results.previous_fingerprint(learner) != fingerprint:
+        return None
+    try:
+        return LearnerSummary.of(results.read_learner(learner), fingerprint, skipped=True)
+    except (OSError, ValueError, KeyError, TypeError):  # a results file damaged since: grade again
+        return None
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGTERM ends the class as Ctrl-C does: workers stopped, temporary folders removed, results kept."""
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def learner_folders(submissions: Path) -> list[Path]:
     """One sub-folder per learner; its name is the learner id."""
     if not submissions.is_dir():
@@ -141,6 +178,16 @@ def _start_process(course: Course, scratch_base: Path, references: References, c
 
 
 def _grade_learner(learner: str, staged: staging.Staged, fingerprint: str) -> LearnerSummary:
+    """Grade one learner in this grading process; whatever goes wrong, that learner gets a result."""
+    assert _process is not None
+    try:
+        return _graded(learner, staged, fingerprint)
+    except Exception as error:  # noqa: BLE001 - a failure to grade or record one learner is that learner's outcome
+        message = f"the grader could not grade this submission ({type(error).__name__}: {error}): look at it by hand"
+        return _record_unscored(learner, staged, fingerprint, message, _process.checks, _process.options)
+
+
+def _graded(learner: str, staged: staging.Staged, fingerprint: str) -> LearnerSummary:
     assert _process is not None
     started = time.monotonic()
     worker, options = _process.worker, _process.options
@@ -154,7 +201,7 @@ def _grade_learner(learner: str, staged: staging.Staged, fingerprint: str) -> Le
     )
     planned = plan(_process.checks, worker.unusable, problems=staged.problems)
     results = session.grade(planned, deadline=started + options.learner_timeout)
-    worker.clean()
+    worker.end()
     _fill(worker.layout.inbox, None)
     submission = Submission(
         target=learner,
@@ -207,19 +254,22 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
     run = ClassRun()
     work = Path(tempfile.mkdtemp(prefix="torchdrill-class-"))
     try:
-        todo = []
-        for index, folder in enumerate(folders):
-            staged = staging.stage(folder, work / "staged" / str(index), list(exercises))
-            print_id = learner_fingerprint(fingerprint, staged, options)
-            if not options.force and results.previous_fingerprint(folder.name) == print_id:
-                summary = LearnerSummary.of(results.read_learner(folder.name), print_id, skipped=True)
-                run.summaries.append(summary)
-                if progress:
-                    progress(summary, len(run.summaries), len(folders))
-            else:
-                todo.append((folder.name, staged, print_id))
-        if todo:
-            run.interrupted = not _grade_all(course, options, todo, work, run, len(folders), progress)
+        with interruptible():
+            todo = []
+            for index, folder in enumerate(folders):
+                staged = _stage(folder, work / "staged" / str(index), list(exercises))
+                print_id = learner_fingerprint(fingerprint, staged, options)
+                previous = _unchanged(results, folder.name, print_id) if not options.force else None
+                if previous is not None:
+                    run.summaries.append(previous)
+                    if progress:
+                        progress(previous, len(run.summaries), len(folders))
+                else:
+                    todo.append((folder.name, staged, print_id))
+            if todo:
+                run.interrupted = not _grade_all(course, options, todo, work, run, len(folders), progress)
+    except KeyboardInterrupt:
+        run.interrupted = True
     finally:
         shutil.rmtree(work, ignore_errors=True)
     run.duration = time.monotonic() - started
@@ -255,14 +305,19 @@ def _grade_all(
         broken = _run_pool(todo, max(1, min(options.jobs, len(todo))), start, record)
         for item in broken:
             if _run_pool([item], 1, start, record):
-                record(_not_gradable(item, checks, options))
+                message = "grading this submission killed the grading process twice; it was not graded (look at it by hand)"
+                record(_record_unscored(*item, message, checks, options))
     except KeyboardInterrupt:
         return False
     return True
 
 
 def _run_pool(todo: list, jobs: int, start: tuple, record: Callable[[LearnerSummary], None]) -> list:
-    """Grade `todo` in a pool of `jobs` processes; returns the items lost to a broken pool."""
+    """Grade `todo` in a pool of `jobs` processes; returns the items lost to a broken pool.
+
+    Interrupted (Ctrl-C, SIGTERM), the pool's processes are killed, and their sandboxed
+    workers with them (they die with their parent): nothing of the class keeps running.
+    """
     pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("fork"), initializer=_start_process, initargs=start)
     futures = {pool.submit(_grade_learner, *item): item for item in todo}
     broken = []
@@ -272,17 +327,25 @@ def _run_pool(todo: list, jobs: int, start: tuple, record: Callable[[LearnerSumm
                 record(future.result())
             except BrokenProcessPool:
                 broken.append(futures[future])
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):  # no public way before Python 3.14
+            process.kill()
+        raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return broken
 
 
-def _not_gradable(item: tuple, checks: list[Check], options: Options) -> LearnerSummary:
-    learner, staged, fingerprint = item
-    message = "grading this submission killed the grading process twice; it was not graded (look at it by hand)"
+def _record_unscored(
+    learner: str, staged: staging.Staged, fingerprint: str, message: str, checks: list[Check], options: Options
+) -> LearnerSummary:
+    """A learner whose submission could not be graded: every check crashed, with `message`, recorded."""
     results = [unscored(check, device, Status.CRASHED, message) for check in checks for device in check.devices]
     submission = Submission(target=learner, checks=results, learner=learner, hints=staged.hints, notes=staged.notes)
-    ResultsFolder(options.out).write_learner(submission, fingerprint)
+    try:
+        ResultsFolder(options.out).write_learner(submission, fingerprint)
+    except OSError as error:  # the results folder itself: say so in this run's summary, go on
+        submission.notes.append(f"its results could not be written ({error.strerror})")
     return LearnerSummary.of(submission, fingerprint)
 
 

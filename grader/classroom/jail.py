@@ -19,7 +19,7 @@ from pathlib import Path
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")  # what Python and torch load from
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")  # what Python and torch load from
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
 
@@ -70,6 +70,7 @@ def enter_private_root(keep: list[Path], scratch: Path, uid: int) -> None:
         if path.is_dir():
             bind(path.resolve(), path)
     bind(scratch, scratch, recursive=False)  # not the new root, mounted inside it
+    bind(scratch / "etc", Path("/etc"))  # `sandbox.private_etc`: nothing of the host's users or secrets
     _mount_tmpfs(libc, new / scratch.relative_to("/") / "tmp", "size=512m,mode=1777")
     (new / "dev").mkdir()
     for device in [*(Path("/dev", name) for name in DEVICES), *sorted(Path("/dev").glob("nvidia*"))]:
@@ -82,7 +83,7 @@ def enter_private_root(keep: list[Path], scratch: Path, uid: int) -> None:
     _mount(libc, None, str(new), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(new)
     os.chdir("/")
-    _drop_privileges(libc, uid)
+    drop_privileges(uid)
 
 
 def _loopback_up() -> None:
@@ -101,7 +102,7 @@ def _mount_tmpfs(libc: ctypes.CDLL, target: Path, options: str) -> None:
     _mount(libc, "tmpfs", str(target), "tmpfs", MS_NOSUID | MS_NODEV, options)
 
 
-def _drop_privileges(libc: ctypes.CDLL, uid: int) -> None:
+def drop_privileges(uid: int) -> None:
     """From root to `uid`, with no capabilities left and none to regain (setuid files included).
 
     Without privileges the chroot cannot be left and no mount undone. RLIMIT_NPROC,
@@ -112,4 +113,4 @@ def _drop_privileges(libc: ctypes.CDLL, uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)

@@ -1,52 +1,58 @@
-"""Starting and talking to a sandboxed worker (`grader.classroom.worker`).
+"""How a class's worker is isolated: the sandbox modes and the command line that starts it.
 
-With bubblewrap: the worker sees a read-only system and Python environment, the
-grader package, the graded suites and the course data (never `solutions/` or
-the suites' variants), one learner's staged files at /submission (read-only),
-a private /tmp, its own PID, network, IPC and UTS namespaces, and nothing else.
-It dies with its parent.
+With bubblewrap: the worker sees a read-only system and Python environment, a
+minimal /etc (the dynamic linker's cache, the time zone, and a passwd, group and
+hosts of its own), the grader package, the graded suites and the course data
+(never `solutions/` or the suites' variants), one learner's staged files at
+/submission (read-only), size-capped private /tmp and /dev/shm, its own PID,
+network (loopback only), IPC and UTS namespaces, and nothing else. It dies with
+its parent. Learner code never runs as uid 0: started as root, bubblewrap keeps
+only the capability to change user, and the worker becomes a user of its own
+before it imports anything of the course (`grader.classroom.jail.drop_privileges`).
 
 Without bubblewrap (`--sandbox none`, or `auto` where bwrap is missing or does
-not work): the worker runs from a private copy of the grader and suites, in an
-empty working folder, with a cleared environment; every probe child still gets
-rlimits, its own process group, and a sweep of leftovers after each request.
-As root, it also gets util-linux `unshare` namespaces and builds a root of its
-own from an allow-list, as an unprivileged user (`worker.enter_private_root`).
-Otherwise that stops accidents and casual attacks, not a determined one; the
-class grader says so loudly.
+not work): the worker runs from a private copy of the grader and suites, with a
+cleared environment; every probe child still gets rlimits, its own process group,
+and a sweep of leftovers after each request. As root it also gets util-linux
+`unshare` namespaces and builds a root of its own from an allow-list, as an
+unprivileged user (`grader.classroom.jail`); as root without `unshare` it refuses
+to start. Otherwise that stops accidents and casual attacks, not a determined
+one; the class grader says so loudly.
 
-A `Worker` is an executor (`grader.core.session.Executor`): a `Session` grades
-through it exactly as through the local `ForkExecutor`.
+`grader.classroom.client.Worker` starts the worker with `worker_command` and
+talks to it.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from grader.core import wire
-from grader.core.wire import OutcomeKind, ProbeOutcome, ProbeRequest
-from grader.run import devices
-
 SUBMISSION = Path("/submission")
 PACKAGE = Path(__file__).resolve().parents[1]  # the grader this process runs, wherever it is installed
-REPLY_MARGIN = 15.0  # seconds a worker may take beyond the check's own limit before it is killed
-START_TIMEOUT = 120.0
-# The root fallback's workers run as users no account has, one per grading process (by pid), within
+# The workers of a root grader run as users no account has, one per grading process (by pid), within
 # the 16-bit range that containers map. Two workers sharing one would only share RLIMIT_NPROC.
 SANDBOX_UIDS = range(50000, 65000)
 UNSHARE = ("unshare", "--mount", "--pid", "--fork", "--net", "--ipc", "--uts", "--mount-proc", "--kill-child")
+TMP_SIZE, SHM_SIZE = 512 << 20, 256 << 20  # bytes: one learner cannot fill the machine's memory with files
+# What Python and torch read in /etc, copied from the host; the rest of /etc (shadow, ssh, the
+# host's users) does not exist in the sandbox.
+ETC_COPIED = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives")
+ENVIRONMENT = {
+    "PATH": "/usr/bin:/bin",
+    "HOME": "/tmp",
+    "USER": "learner",  # getpass.getuser() without asking the passwd file
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+}
 
 
 @functools.cache
@@ -73,10 +79,16 @@ SANDBOX_CHOICES = ("auto", *SandboxMode)
 def resolve_mode(requested: str) -> SandboxMode:
     """`bwrap`, `none`, or `auto` (bwrap when it works)."""
     if requested == "auto":
-        return SandboxMode.BWRAP if bwrap_works() else SandboxMode.NONE
-    mode = SandboxMode(requested)
+        mode = SandboxMode.BWRAP if bwrap_works() else SandboxMode.NONE
+    else:
+        mode = SandboxMode(requested)
     if mode is SandboxMode.BWRAP and not bwrap_works():
         raise FileNotFoundError("--sandbox bwrap: bubblewrap is not installed or cannot create namespaces here")
+    if mode is SandboxMode.NONE and os.geteuid() == 0 and not shutil.which("unshare"):
+        raise FileNotFoundError(
+            "grading as root without bubblewrap needs util-linux `unshare` (learner code never runs as root): "
+            "install bubblewrap or util-linux, or grade as an unprivileged user"
+        )
     return mode
 
 
@@ -86,191 +98,101 @@ class Layout:
 
     root: Path  # the course: grader/, tests/, data/
     inbox: Path  # this worker's learner files (emptied and refilled per learner)
-    scratch: Path  # private folder for the fallback's /tmp and working directory
+    scratch: Path  # private folder: the fallback's copy of the grader, /tmp and /etc of the worker
 
 
-class WorkerDied(Exception):
-    pass
+def sandbox_uid() -> int:
+    """The user learner code runs as: this user, or, for a root grader, one of its own per process."""
+    return SANDBOX_UIDS[os.getpid() % len(SANDBOX_UIDS)] if os.geteuid() == 0 else os.getuid()
 
 
-class Worker:
-    """One long-lived worker process and the protocol to it."""
+def worker_command(layout: Layout, mode: SandboxMode) -> tuple[list[str], dict[str, str], str]:
+    """The worker's command line, environment and working directory."""
+    env = dict(ENVIRONMENT)
+    uid = sandbox_uid()
+    etc = private_etc(layout.scratch, uid)
+    if mode is SandboxMode.BWRAP:
+        return _bwrap_command(layout, etc, uid), env, "/"
+    code = private_grader(layout.root, layout.scratch)
+    env["TMPDIR"] = str(layout.scratch / "tmp")
+    command = [sys.executable, "-I", "-c", _worker_code(code), str(code / "tests"), env["TMPDIR"]]
+    if os.geteuid() == 0:
+        # Root without bubblewrap: namespaces from util-linux; the worker builds its own root
+        # from the system folders, this scratch folder and the Python environment, under the
+        # names sys.path uses (a .venv may be a symlink), then becomes a user of its own.
+        keep = [Path(sys.prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix)]
+        isolate = ["--isolate", str(layout.scratch), str(uid), *map(str, keep)]
+        return [*UNSHARE, *command, "/dev/shm", *isolate], env, "/"  # its /dev/shm is its own there
+    return command, env, env["TMPDIR"]
 
-    def __init__(self, layout: Layout, mode: SandboxMode) -> None:
-        self.layout = layout
-        self.mode = mode
-        self.process: subprocess.Popen[bytes] | None = None
-        self.replies: wire.FrameReader | None = None
-        self.starts = 0
 
-    # -- lifecycle
+def _bwrap_command(layout: Layout, etc: Path, uid: int) -> list[str]:
+    root = layout.root
+    as_root = os.geteuid() == 0
+    # As root, no user namespace: the worker keeps CAP_SETUID/SETGID only to become `uid` at once.
+    namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"] if as_root else ["--unshare-all"]
+    keep_caps = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if as_root else []
+    command = [
+        "bwrap", *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL", *keep_caps,
+        "--proc", "/proc", "--dev", "/dev",
+        "--size", str(TMP_SIZE), "--perms", "01777", "--tmpfs", "/tmp",
+        "--size", str(SHM_SIZE), "--perms", "01777", "--tmpfs", "/dev/shm",
+        "--ro-bind", str(etc), "/etc",
+    ]  # fmt: skip
+    for system in ("/usr", "/bin", "/lib", "/lib64"):
+        if Path(system).exists():
+            command += ["--ro-bind", system, system]
+    for prefix in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.prefix)}:
+        command += ["--ro-bind", str(prefix), str(prefix)]
+    command += ["--ro-bind", str(PACKAGE), str(PACKAGE)]
+    for part in ("tests", "data"):
+        if (root / part).exists():
+            command += ["--ro-bind", str(root / part), str(root / part)]
+    if (root / "tests" / "variants").exists():  # each variant is a solution with one mistake
+        command += ["--tmpfs", str(root / "tests" / "variants")]
+    for device in sorted(Path("/dev").glob("nvidia*")):
+        command += ["--dev-bind", str(device), str(device)]
+    command += ["--ro-bind", str(layout.inbox), str(SUBMISSION), "--chdir", str(SUBMISSION)]
+    command += [sys.executable, "-I", "-c", _worker_code(PACKAGE.parent), str(root / "tests"), "/tmp", "/dev/shm"]
+    return _traversable(command) + (["--drop", str(uid)] if as_root else [])
 
-    def start(self) -> None:
-        command, env, cwd = self._command()
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            bufsize=0,  # replies are read unbuffered (`wire.FrameReader`)
-            env=env,
-            cwd=cwd,
-            start_new_session=True,
-        )
-        assert self.process.stdout is not None
-        self.replies = wire.FrameReader(self.process.stdout.fileno())
-        self.starts += 1
-        if self.replies.message(time.monotonic() + START_TIMEOUT) != b"ready":
-            self.stop()
-            raise WorkerDied("the sandboxed worker did not start")
 
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
-        self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    # -- requests (the executor's side)
-
-    def unusable(self, device: str) -> str:
-        return devices.unusable(device)
-
-    def run_many(self, requests: Sequence[ProbeRequest], deadline: float | None = None) -> list[ProbeOutcome | None]:
-        """Each request's outcome, in order (those on one file share a child in the worker).
-
-        None for the requests that `deadline` (the learner's time, `time.monotonic`) left no time for.
-        """
-        outcomes: list[ProbeOutcome | None] = []
-        for path, group in itertools.groupby(requests, key=lambda request: request.path):
-            group = list(group)
-            done = 0
-            while done < len(group):
-                rest = group[done:]
-                if deadline is not None and time.monotonic() >= deadline:  # no request the worker cannot finish
-                    got: list[ProbeOutcome | None] = [None] * len(rest)
-                elif not Path(path).is_file():
-                    got = [ProbeOutcome(OutcomeKind.MISSING, detail=f"{Path(path).name} was not in the submission")] * len(rest)
-                else:
-                    got = self._request_probes(rest, deadline)
-                outcomes += got
-                done += len(got)
-        return outcomes
-
-    def _request_probes(self, requests: Sequence[ProbeRequest], deadline: float | None) -> list[ProbeOutcome | None]:
-        """One request to the worker; it ends early, with a crashed outcome, where the worker stops answering."""
-        inside = [replace(r, path=str(self.inside(Path(r.path)))) for r in requests]
-        outcomes: list[ProbeOutcome | None] = []
-        try:
-            self._send({"op": "probes", "requests": [r.to_dict() for r in inside]})
-            for request in requests:
-                wait = 2 * request.timeout + REPLY_MARGIN  # a request that fails in a shared child runs again alone
-                if deadline is not None:
-                    wait = min(wait, deadline - time.monotonic())
-                payload = self.replies.message(time.monotonic() + wait) if wait > 0 else None
-                if payload is None and deadline is not None and time.monotonic() >= deadline:
-                    self.restart()
-                    return outcomes + [None] * (len(requests) - len(outcomes))
-                if payload is None:
-                    raise WorkerDied("no reply")
-                outcomes.append(wire.outcome(wire.unpack_run(payload), request.timeout))
-        except (WorkerDied, ValueError, KeyError, TypeError):
-            self.restart()
-            detail = "the grader's worker stopped while running your code (did your code kill it?)"
-            outcomes.append(ProbeOutcome(OutcomeKind.CRASHED, detail=detail))
-        return outcomes
-
-    def clean(self) -> None:
-        """Between learners: nothing of the last one survives."""
-        try:
-            self._send({"op": "clean"})
-            if self.replies.message(time.monotonic() + 30.0) != b"clean":
-                raise WorkerDied("unexpected reply")
-        except WorkerDied:
-            self.restart()
-
-    def inside(self, path: Path) -> Path:
-        """A path in the inbox, as the worker sees it."""
-        if self.mode is SandboxMode.BWRAP:
-            return SUBMISSION / path.relative_to(self.layout.inbox)
-        return path
-
-    def _send(self, request: dict) -> None:
-        if self.process is None:
-            self.start()
-        assert self.process is not None and self.process.stdin is not None
-        try:
-            wire.send(self.process.stdin, json.dumps(request).encode())
-        except OSError as error:
-            raise WorkerDied(str(error)) from error
-
-    # -- command lines
-
-    def _command(self) -> tuple[list[str], dict[str, str], str]:
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": "/tmp",
-            "USER": "learner",  # getpass.getuser() without a passwd entry
-            "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": "1",
-        }
-        if self.mode is SandboxMode.BWRAP:
-            return self._bwrap_command(), env, "/"
-        code = private_grader(self.layout.root, self.layout.scratch)
-        command = [sys.executable, "-I", "-c", _worker_code(code), str(code / "tests"), "/tmp"]
-        if os.geteuid() == 0 and shutil.which("unshare"):
-            # Root without bubblewrap: namespaces from util-linux; the worker builds its own root
-            # from the system folders, this scratch folder and the Python environment, under the
-            # names sys.path uses (a .venv may be a symlink), then becomes a user of its own.
-            keep = [Path(sys.prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix)]
-            env["TMPDIR"] = command[-1] = str(self.layout.scratch / "tmp")
-            uid = SANDBOX_UIDS[os.getpid() % len(SANDBOX_UIDS)]
-            command = [*UNSHARE, *command, "--isolate", str(self.layout.scratch), str(uid), *map(str, keep)]
-            return command, env, "/"
-        env["TMPDIR"] = command[-1] = str(self.layout.scratch / "tmp")
-        return command, env, env["TMPDIR"]
-
-    def _bwrap_command(self) -> list[str]:
-        root = self.layout.root
-        command = [
-            "bwrap",
-            "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-        ]
-        for system in ("/usr", "/bin", "/lib", "/lib64", "/etc"):
-            if Path(system).exists():
-                command += ["--ro-bind", system, system]
-        for prefix in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.prefix)}:
-            command += ["--ro-bind", str(prefix), str(prefix)]
-        package = PACKAGE
-        command += ["--ro-bind", str(package), str(package)]
-        for part in ("tests", "data"):
-            if (root / part).exists():
-                command += ["--ro-bind", str(root / part), str(root / part)]
-        if (root / "tests" / "variants").exists():  # each variant is a solution with one mistake
-            command += ["--tmpfs", str(root / "tests" / "variants")]
-        for device in sorted(Path("/dev").glob("nvidia*")):
-            command += ["--dev-bind", str(device), str(device)]
-        command += ["--ro-bind", str(self.layout.inbox), str(SUBMISSION), "--chdir", str(SUBMISSION)]
-        command += [sys.executable, "-I", "-c", _worker_code(package.parent), str(root / "tests"), "/tmp"]
-        return command
+def _traversable(command: list[str]) -> list[str]:
+    """The folders bubblewrap makes on the way to a bind (`/work` of `/work/course/grader`), made
+    first and readable by everyone: bubblewrap would make them 0700, closed to an unprivileged worker."""
+    at = command.index(sys.executable)
+    binds = [i for i, word in enumerate(command[:at]) if word in ("--ro-bind", "--dev-bind")]
+    targets = {Path(command[i + 2]) for i in binds}
+    made_already = {Path("/"), Path("/dev"), Path("/tmp"), Path("/proc")}
+    parents = {parent for target in targets for parent in target.parents} - targets - made_already
+    made = [word for parent in sorted(parents, key=lambda p: len(p.parts)) for word in ("--perms", "0755", "--dir", str(parent))]
+    return command[: binds[0]] + made + command[binds[0] :]
 
 
 def _worker_code(parent: Path) -> str:
     """Start the worker from the grader in `parent`, whatever an installed finder points at."""
     return f"import sys; sys.path.insert(0, {str(parent)!r}); from grader.classroom import worker; worker.main(sys.argv[1:])"
+
+
+def private_etc(scratch: Path, uid: int) -> Path:
+    """The worker's /etc: what Python and torch read, copied, and a passwd, group and hosts of its own."""
+    etc = scratch / "etc"
+    if not etc.exists():
+        etc.mkdir(parents=True)
+        for name in ETC_COPIED:
+            source = Path("/etc", name)
+            if source.is_dir():
+                shutil.copytree(source, etc / name, symlinks=True)
+            elif source.is_file():
+                shutil.copy2(source, etc / name)
+        users = f"root:x:0:0:root:/root:/usr/sbin/nologin\nlearner:x:{uid}:{uid}:learner:/tmp:/usr/sbin/nologin\n"
+        (etc / "passwd").write_text(users)
+        (etc / "group").write_text(f"root:x:0:\nlearner:x:{uid}:\n")
+        (etc / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
+        (etc / "hostname").write_text("sandbox\n")
+        (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
+        _readable_by_everyone(etc)
+    return etc
 
 
 def private_grader(root: Path, scratch: Path) -> Path:
@@ -291,7 +213,7 @@ def private_grader(root: Path, scratch: Path) -> Path:
 
 
 def _readable_by_everyone(folder: Path) -> None:
-    """The root fallback's worker runs unprivileged: it must read its copy and the inbox, whatever the umask.
+    """The worker runs unprivileged: it must read its copy and the inbox, whatever the umask.
 
     The folder itself lies in the class's private working folder (mode 0700), so no other
     user of the machine gets in through this.
@@ -299,4 +221,3 @@ def _readable_by_everyone(folder: Path) -> None:
     for path in (folder, *folder.rglob("*")):
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else 0o644)
-

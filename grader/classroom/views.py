@@ -23,10 +23,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from grader.classroom.grading import ClassRun
 from grader.classroom.records import LearnerOutcome, LearnerSummary
+from grader.learner.terminal import shown
 
+ID_WIDTH = 40
 OUTCOME_STYLE = {LearnerOutcome.PASSED: "green", LearnerOutcome.FAILED: "yellow", LearnerOutcome.ERROR: "red"}
 
 
@@ -64,10 +67,15 @@ class ProgressView:
             return
         state = "unchanged, not regraded" if summary.skipped else f"{summary.duration:.1f} s"
         print(
-            f"[{done}/{total}] {summary.learner}: {summary.score:g}/{summary.max_score:g} {summary.outcome} ({state})",
+            f"[{done}/{total}] {learner_id(summary.learner)}: {summary.score:g}/{summary.max_score:g} {summary.outcome} ({state})",
             file=sys.stderr,
             flush=True,
         )
+
+
+def learner_id(learner: str) -> str:
+    """A learner id (a folder name the learner's side chose) as the terminal may show it."""
+    return shown(learner, ID_WIDTH, one_line=True)
 
 
 def final_table(run: ClassRun, out: Path) -> str:
@@ -79,7 +87,8 @@ def final_table(run: ClassRun, out: Path) -> str:
     for s in run.summaries:
         share = 100 * s.score / s.max_score if s.max_score else 0.0
         time = "unchanged" if s.skipped else f"{s.duration:.1f} s"
-        table.add_row(s.learner, f"{s.score:g}/{s.max_score:g}", f"{share:.0f}", f"[{OUTCOME_STYLE[s.outcome]}]{s.outcome}[/]", time)
+        outcome = Text(str(s.outcome), style=OUTCOME_STYLE[s.outcome])
+        table.add_row(Text(learner_id(s.learner)), f"{s.score:g}/{s.max_score:g}", f"{share:.0f}", outcome, time)
     console.print(table)
     graded = [s for s in run.summaries if not s.skipped]
     rate = len(graded) / run.duration if run.duration and graded else 0.0

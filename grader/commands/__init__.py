@@ -12,17 +12,20 @@ Exit codes, stable for scripts and CI:
   1  grading ran, and some check did not pass (or `generate --check` found stale stubs)
   2  usage error: unknown exercise or option, missing folder, nothing to grade
   3  internal error of the grader
+130  interrupted (Ctrl-C or SIGTERM): nothing it started is left running
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from pathlib import Path
 from types import ModuleType
 
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "class_", "report", "goldens", "release", "gradescope", "notebooks")
 
@@ -61,14 +64,23 @@ def _parser(commands: dict[str, ModuleType]) -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     from grader.core.course import Course
     from grader.core.stubs import AuthoringError
 
     commands = _commands()
     args = _parser(commands).parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C: every learner child is killed on the way out, temporary folders removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return commands[args.command].run(Course.find(), args)
     except (KeyError, FileNotFoundError, AuthoringError) as error:
         print(f"torchdrill: {error.args[0] if error.args else error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("torchdrill: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

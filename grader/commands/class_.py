@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from grader.core.course import Course
-from grader.commands import EXIT_OK
+from grader.commands import EXIT_INTERRUPTED, EXIT_OK
 
 HELP = "grade a class: one sub-folder per learner, sandboxed, in parallel, resumable"
 
@@ -55,5 +55,5 @@ def run(course: Course, args: argparse.Namespace) -> int:
     print(final_table(result, args.out))
     if result.interrupted:
         print("interrupted: the learners graded so far are saved; run the same command again to finish", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_OK

@@ -15,7 +15,7 @@ from grader.learner.standing import Standing
 
 HELP = "the next hint for a function (default: the first one still a stub or failing)"
 EPILOG = """\
-Each function has three levels: a nudge, the key idea, then nearly the answer.
+Each function has three levels: a nudge, the key idea, then the step in words (never the code).
 Each call shows one more; the levels you have seen are kept in .torchdrill/state.json.
 
 exit status: 0 a hint was shown (or the exercise is done), 2 usage error (unknown exercise or function)"""

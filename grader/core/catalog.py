@@ -18,7 +18,7 @@ class Exercise:
     name: str  # ex02_autograd: the module, the suite (tests/test_ex02_autograd.py)
     title: str
     intro: str = ""
-    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # function -> nudge, key idea, near answer
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # function -> nudge, key idea, the step in words
 
 
 @dataclass(frozen=True)

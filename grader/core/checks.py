@@ -19,6 +19,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from grader.core.wire import FRAME_LIMIT
+
 Probe = Callable[..., Any]
 
 DEFAULT_TIMEOUT = 10.0
@@ -37,6 +39,7 @@ class Check:
     timeout: float = DEFAULT_TIMEOUT
     devices: tuple[str, ...] = ("cpu",)
     forbid: tuple[str, ...] = ()
+    max_bytes: int = FRAME_LIMIT  # of a result: a learner's process cannot send the grader more
     exercise: str = field(default="", compare=False)
 
     @property
@@ -62,6 +65,7 @@ def check(
     timeout: float = DEFAULT_TIMEOUT,
     devices: tuple[str, ...] = ("cpu",),
     forbid: tuple[str, ...] = (),
+    max_bytes: int = FRAME_LIMIT,
 ) -> Callable[[Probe], Check]:
     """Declare a probe as a graded check.
 
@@ -87,6 +91,7 @@ def check(
             timeout=float(timeout),
             devices=tuple(devices),
             forbid=tuple(forbid),
+            max_bytes=int(max_bytes),
         )
         if len(declared.devices) > 1 and not declared.takes_device:
             raise TypeError(f"check {probe.__name__} lists devices but its probe takes no `device`")

@@ -74,11 +74,7 @@ def _verdict(check: Check, reference: ProbeOutcome | None, learner: ProbeOutcome
     if kind is OutcomeKind.MISSING:
         return Verdict(Status.ERROR, f"{learner.detail}: create it (or restore the stub) to be graded")
     if kind is OutcomeKind.TIMEOUT:
-        return Verdict(
-            Status.TIMEOUT,
-            f"{learner.detail}: an infinite loop, or something far slower than needed? "
-            "The process running your code was stopped.",
-        )
+        return Verdict(Status.TIMEOUT, f"{learner.detail} The process running your code was stopped.")
     if kind is OutcomeKind.CRASHED:
         return Verdict(Status.CRASHED, learner.detail)
     if kind is OutcomeKind.TAMPERED:

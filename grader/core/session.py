@@ -92,7 +92,7 @@ class Session:
     def request(self, check: Check, device: str) -> ProbeRequest:
         timeout = self.timeout if self.timeout is not None else check.timeout
         path = str(self.target.module_path(check.exercise))
-        return ProbeRequest(check.key, path, device, self.seed(check), timeout)
+        return ProbeRequest(check.key, path, device, self.seed(check), timeout, check.max_bytes)
 
     def reference(self, check: Check) -> ProbeOutcome:
         return self.references.outcome(check, self.seed(check))
@@ -131,7 +131,14 @@ class Session:
         except Exception as error:  # noqa: BLE001 - that check cannot be graded; the others can
             message = f"the reference outcome of this check could not be computed ({type(error).__name__}: {error})"
             return unscored(run.check, run.device, Status.ERROR, message)
-        return judge(run.check, run.device, reference, outcome)
+        try:
+            return judge(run.check, run.device, reference, outcome)
+        except Exception as error:  # noqa: BLE001 - containment: a result that cannot be judged is this check's
+            message = (
+                f"your result could not be judged ({type(error).__name__}): return the values the check asks for, "
+                "as plain tensors, numbers, strings or lists of them"
+            )
+            return unscored(run.check, run.device, Status.CRASHED, message)
 
     def submission(self, results: list[CheckResult], started: float, exercises: Iterable[str] | None = None, **fields: Any) -> Submission:
         """The results with the graded files (their hashes) and the environment."""

@@ -16,6 +16,7 @@ request), and goldens store each check's header and tensors in this format.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import select
@@ -30,10 +31,19 @@ import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from grader.core.observations import Observations, Opaque, Raised, TensorValue, Value
+from grader.core.observations import MAX_STRING, Observations, Opaque, Raised, TensorValue, Value
 
 LENGTH = struct.Struct("<Q")
-MAX_FRAME = 1 << 30
+FRAME_LIMIT = 8 << 20  # bytes of one result, unless its check allows more (`@check(max_bytes=...)`)
+HEADER_LIMIT = 1 << 20  # bytes of a result's JSON header: descriptions and messages, no tensor data
+KEYS_LIMIT = 1024  # observations in one result (the curriculum's largest has 50)
+KEY_LIMIT = 200  # characters of one key; a longer one is cut (and kept unique)
+TEXT_LIMIT = MAX_STRING  # characters of any message or string value
+OUTPUT_SLACK = 1024  # bytes a raw run's output may exceed the executor's output limit by (its truncation note)
+TENSOR_DTYPES = frozenset(
+    {torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.float16, torch.bfloat16, torch.float32, torch.float64}
+)
+INT_RANGE = range(-(1 << 63), 1 << 63)  # a larger int (10**400) is not a number this grader compares
 
 
 # --- requests and outcomes -----------------------------------------------------------------
@@ -47,7 +57,8 @@ class ProbeRequest:
     path: str  # the learner's module file, as the process that runs it sees it
     device: str = "cpu"
     seed: int = 0
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds of CPU time
+    max_bytes: int = FRAME_LIMIT  # of its result
 
     @property
     def exercise(self) -> str:
@@ -59,12 +70,15 @@ class ProbeRequest:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProbeRequest:
-        return cls(str(data["check"]), str(data["path"]), str(data["device"]), int(data["seed"]), float(data["timeout"]))
+        return cls(
+            str(data["check"]), str(data["path"]), str(data["device"]), int(data["seed"]), float(data["timeout"]), int(data["max_bytes"])
+        )
 
 
 class OutcomeKind(StrEnum):
     """What became of one probe run on learner code."""
 
+    IMPORTED = "imported"  # the learner's file imported (once per child, before its checks)
     OBSERVATIONS = "observations"  # the probe returned
     RAISED = "raised"  # the probe (learner code) raised
     FORBIDDEN = "forbidden"  # a forbidden torch function was called
@@ -97,15 +111,30 @@ class ProbeOutcome:
     duration: float = 0.0
 
 
+class Stop(StrEnum):
+    """Why a run was stopped before it answered (false when it was not)."""
+
+    NONE = ""
+    CPU = "cpu"  # it used its time limit of CPU
+    WALL = "wall"  # it outlived the generous wall-clock backstop (sleeping, blocked, waiting)
+
+
+class Phase(StrEnum):
+    IMPORT = "import"  # importing the learner's file, once for the checks of a child
+    CHECK = "check"
+
+
 @dataclass(frozen=True)
 class RawRun:
     """What came back from one child, before any decoding."""
 
     frame: bytes
     status: int  # wait status; 0 when the child was not waited for
-    timed_out: bool
+    timed_out: Stop
     output: str
     duration: float
+    phase: Phase = Phase.CHECK  # IMPORT: the file's import failed, and this check with it
+    file: str = ""  # the learner's file name, for messages about its import
 
 
 # --- framing ---------------------------------------------------------------------------------
@@ -128,9 +157,10 @@ def send(stream: BinaryIO, payload: bytes) -> None:
 class FrameReader:
     """Length-prefixed frames from a pipe, read unbuffered so that `poll` tells the truth."""
 
-    def __init__(self, fd: int, limit: int = MAX_FRAME) -> None:
+    def __init__(self, fd: int, limit: int = FRAME_LIMIT) -> None:
         self.fd = fd
-        self.limit = limit
+        self.limit = limit  # bytes of one frame; a larger one is refused unread (`oversized`)
+        self.oversized = 0  # the size a refused frame announced
         self.buffer = bytearray()
         self.poller = select.poll()
         self.poller.register(fd, select.POLLIN | select.POLLHUP)
@@ -142,6 +172,7 @@ class FrameReader:
             if len(self.buffer) >= LENGTH.size:
                 (size,) = LENGTH.unpack_from(self.buffer)
                 if size > self.limit:
+                    self.oversized = size
                     return b"", False, False
                 if len(self.buffer) >= LENGTH.size + size:
                     frame = bytes(self.buffer[LENGTH.size : LENGTH.size + size])
@@ -192,52 +223,125 @@ def join(header: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> byte
     return LENGTH.pack(len(head)) + head + (save_tensors(dict(tensors)) if tensors else b"")
 
 
-def split(body: bytes) -> tuple[dict[str, Any], bytes]:
-    """A frame body's JSON header and safetensors blob. Raises ValueError on a malformed body."""
+def split(body: bytes, header_limit: int = HEADER_LIMIT) -> tuple[dict[str, Any], bytes]:
+    """A frame body's JSON header and safetensors blob. Raises ValueError on a malformed body.
+
+    The header's size is checked before it is parsed: a learner's process writes these bytes.
+    """
     if len(body) < LENGTH.size:
         raise ValueError("truncated frame")
     (size,) = LENGTH.unpack_from(body)
     if size > len(body) - LENGTH.size:
         raise ValueError("truncated header")
-    header = json.loads(body[LENGTH.size : LENGTH.size + size])
+    if size > header_limit:
+        raise ValueError(f"a header of {size} bytes, over the limit of {header_limit}")
+    try:
+        header = json.loads(body[LENGTH.size : LENGTH.size + size])
+    except RecursionError:  # nested too deep for the parser: malformed, like any other bad JSON
+        raise ValueError("a header nested too deep") from None
     if not isinstance(header, dict):
         raise ValueError("header is not an object")
     return header, body[LENGTH.size + size :]
 
 
 def decode(body: bytes) -> tuple[dict[str, Any], Observations | None]:
-    """Inverse of `encode`. Raises ValueError on a malformed body."""
+    """Inverse of `encode`, within the bounds above. Raises ValueError on a malformed body.
+
+    Every field is checked for its type before use, every string is cut to TEXT_LIMIT,
+    every key to KEY_LIMIT; a value of a kind the grader does not compare becomes an
+    `Opaque` (a "wrong type" in the comparison), never an exception.
+    """
     header, blob = split(body)
     described = header.pop("observations", None)
+    if "error" in header:
+        header["error"] = _error(header["error"])
+    if "detail" in header:
+        header["detail"] = text(header["detail"])
     if described is None:
         return header, None
-    tensors = load_tensors(blob) if blob else {}
+    if not isinstance(described, dict) or len(described) > KEYS_LIMIT:
+        raise ValueError(f"observations: not an object of at most {KEYS_LIMIT} keys")
+    try:
+        tensors = load_tensors(blob) if blob else {}
+    except Exception as error:  # noqa: BLE001 - safetensors' own errors are not ValueError
+        raise ValueError(f"unreadable tensor data ({type(error).__name__})") from None
+    wanted = {key for key, item in described.items() if isinstance(item, dict) and item.get("t") == "tensor"}
+    if set(tensors) != wanted:
+        raise ValueError("tensor data does not match the observations described")
     observations: Observations = {}
     for key, item in described.items():
-        kind = item["t"]
-        if kind == "tensor":
-            observations[key] = TensorValue(tensors[key], str(item["device"]))
-        elif kind == "raised":
-            observations[key] = Raised(str(item["type"]), str(item["message"]))
-        elif kind == "opaque":
-            observations[key] = Opaque(str(item["type"]), str(item["note"]))
-        elif type(item["v"]) in (bool, int, float, str, type(None)):
-            observations[key] = item["v"]
-        else:
-            raise ValueError(f"observation {key!r} is not plain data")
+        observations[_key(key, observations)] = _value(item, tensors.get(key))
     return header, observations
+
+
+def text(value: Any) -> str:
+    """A string from the other side, cut to TEXT_LIMIT (anything else: ValueError)."""
+    if type(value) is not str:
+        raise ValueError(f"a {type(value).__name__} where text was expected")
+    return value if len(value) <= TEXT_LIMIT else value[:TEXT_LIMIT] + "…"
+
+
+def _key(key: str, taken: Mapping[str, Any]) -> str:
+    """A key cut to KEY_LIMIT characters, still unique (a hash of the whole key stands for the rest)."""
+    if len(key) <= KEY_LIMIT and key not in taken:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{key[: KEY_LIMIT - 14]}…{digest}"
+
+
+def _value(item: Any, tensor: torch.Tensor | None) -> Value:
+    if not isinstance(item, dict):
+        raise ValueError("an observation that is not described")
+    kind = item.get("t")
+    if kind == "tensor" and tensor is not None:
+        if tensor.dtype not in TENSOR_DTYPES:
+            return Opaque("torch.Tensor", f"{tensor.dtype}: not a dtype the grader compares")
+        return TensorValue(tensor, text(item.get("device", "")))
+    if kind == "raised":
+        return Raised(text(item.get("type", "")), text(item.get("message", "")))
+    if kind == "opaque":
+        return Opaque(f"{text(item.get('type', ''))}", text(item.get("note", "")))
+    if kind == "plain":
+        value = item.get("v")
+        if type(value) is int and value not in INT_RANGE:
+            return Opaque("int", "too large to compare")
+        if type(value) is str:
+            return text(value)
+        if type(value) in (bool, int, float, type(None)):
+            return value
+    raise ValueError("an observation that is not plain data")
+
+
+def _error(error: Any) -> dict[str, str]:
+    """The learner's exception, as described by its child: its fields, as text."""
+    if not isinstance(error, dict):
+        raise ValueError("an error that is not described")
+    fields = ("type", "message", "location", "function", "traceback")
+    return {name: text(error.get(name, "")) for name in fields}
 
 
 # --- a raw run, as a worker passes it on ----------------------------------------------------------
 
 
 def pack_run(raw: RawRun) -> bytes:
-    return join({k: v for k, v in asdict(raw).items() if k != "frame"}, {}) + raw.frame
+    return join({k: str(v) if isinstance(v, StrEnum) else v for k, v in asdict(raw).items() if k != "frame"}, {}) + raw.frame
 
 
-def unpack_run(payload: bytes) -> RawRun:
+def unpack_run(payload: bytes, output_limit: int) -> RawRun:
+    """A raw run as a worker sent it; its fields are checked here (the worker ran learner code)."""
     header, frame = split(payload)
-    return RawRun(frame, int(header["status"]), bool(header["timed_out"]), str(header["output"]), float(header["duration"]))
+    output = text(header["output"])
+    if len(output) > output_limit + OUTPUT_SLACK or type(header["status"]) is not int:
+        raise ValueError("a raw run out of bounds")
+    return RawRun(
+        frame,
+        header["status"],
+        Stop(header["timed_out"]),
+        output,
+        float(header["duration"]),
+        Phase(header["phase"]),
+        text(header["file"]),
+    )
 
 
 # --- from a raw run to an outcome -------------------------------------------------------------------
@@ -246,15 +350,27 @@ def unpack_run(payload: bytes) -> RawRun:
 def outcome(raw: RawRun, timeout: float) -> ProbeOutcome:
     """Decode a child's frame (plain data only: JSON + safetensors) into an outcome."""
     if raw.timed_out:
-        detail = f"did not finish within {timeout:g} s"
-        return ProbeOutcome(OutcomeKind.TIMEOUT, detail=detail, output=raw.output, duration=raw.duration)
+        return ProbeOutcome(OutcomeKind.TIMEOUT, detail=_stopped(raw, timeout), output=raw.output, duration=raw.duration)
     try:
         header, observations = decode(raw.frame)
         kind = OutcomeKind(header["kind"])
-    except (ValueError, KeyError, TypeError):
-        return ProbeOutcome(OutcomeKind.CRASHED, detail=_death(raw.status, bool(raw.frame)), output=raw.output, duration=raw.duration)
+    except (ValueError, KeyError, TypeError, OverflowError):
+        death = _death(raw.status, bool(raw.frame))
+        if raw.phase is Phase.IMPORT:
+            death = f"importing {raw.file} failed: {death}"
+        return ProbeOutcome(OutcomeKind.CRASHED, detail=death, output=raw.output, duration=raw.duration)
     error = ErrorInfo(**header["error"]) if "error" in header else None
     return ProbeOutcome(kind, observations, error, header.get("detail", ""), raw.output, raw.duration)
+
+
+def _stopped(raw: RawRun, timeout: float) -> str:
+    """Why a run was stopped, in the learner's terms."""
+    if raw.phase is Phase.IMPORT:
+        what = f"importing {raw.file} did not finish within {timeout:g} s"
+        return f"{what}: is a training run, or a loop, left at the top level of the file (not in a function)?"
+    if raw.timed_out is Stop.WALL:
+        return f"was stopped after {raw.duration:.0f} s while using little CPU: is it sleeping, or waiting for input?"
+    return f"did not finish within {timeout:g} s of CPU time: an infinite loop, or something far slower than needed?"
 
 
 def _death(status: int, partial: bool) -> str:

@@ -7,6 +7,7 @@ plain text when piped.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 from rich.console import Console
@@ -28,6 +29,22 @@ STATUS_MARK = {
 }
 OUTPUT_LINES = 8  # of the learner's own printed output, under a failed check
 OUTPUT_WIDTH = 160  # characters per printed line shown (a printed tensor can be one long line)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str, limit: int | None = None, one_line: bool = False) -> str:
+    """Text from learner code or a learner's folder, safe for a terminal.
+
+    Control characters (ANSI escapes that clear the screen or set the title, carriage
+    returns that overwrite a line) are shown as escapes (`\\x1b`), newlines too when
+    `one_line`; cut to `limit` characters. Print the result as a `rich.text.Text` (or
+    through `rich.markup.escape`), never as markup: `[green]` stays literal.
+    """
+    text = (CONTROL_ALL if one_line else CONTROL).sub(lambda found: repr(found.group())[1:-1], text)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def points(value: float) -> str:
@@ -95,7 +112,7 @@ def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResu
         console.print(line)
         if result.status in ("passed", "skipped") and not result.message:
             continue
-        for text in result.message.splitlines():
+        for text in shown(result.message).splitlines():
             console.print(Text(f"      {text}"), soft_wrap=True)
         if result.diagnosis:
             console.print(Text(f"      hint: {result.diagnosis}", style="cyan"), soft_wrap=True)
@@ -106,10 +123,10 @@ def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResu
 
 def _print_output(console: Console, output: str) -> None:
     """The learner's own prints for this check, marked as theirs and cut to a few short lines."""
-    lines = output.rstrip().splitlines()
+    lines = shown(output).rstrip().splitlines()
     console.print(Text("      your code printed:", style="dim"))
     for text in lines[:OUTPUT_LINES]:
-        shown = text if len(text) <= OUTPUT_WIDTH else text[: OUTPUT_WIDTH - 1] + "…"
-        console.print(Text(f"      | {shown}", style="dim"), soft_wrap=True)
+        line = text if len(text) <= OUTPUT_WIDTH else text[: OUTPUT_WIDTH - 1] + "…"
+        console.print(Text(f"      | {line}", style="dim"), soft_wrap=True)
     if len(lines) > OUTPUT_LINES:
         console.print(Text(f"      | … {len(lines) - OUTPUT_LINES} more lines", style="dim"))

@@ -133,6 +133,6 @@ def render_hint(hint: Hint, color: bool = False) -> str:
                 style="dim",
             )
         else:
-            console.print("That was the last level: it is nearly the answer.", style="dim")
+            console.print("That was the last level: it walks through the step; the docstring has an example.", style="dim")
 
     return rendered(draw, color)

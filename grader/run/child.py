@@ -1,9 +1,11 @@
 """The child side: what runs in the process that imports learner code.
 
-`serve` runs requests one after the other (the checks of one exercise share a
-child): each imports the learner's file afresh, runs the probe found in the
-registry, and writes one frame back, preceded by where the child's output file
-stood after it, so that the parent can give each check its own output. Between
+`serve` imports the learner's file once (so that an import that hangs, crashes
+or exits is judged once for the whole exercise), then runs requests one after the
+other (the checks of one exercise share a child): each imports the learner's file
+afresh, runs the probe found in the registry, and writes one frame back, preceded
+by where the child's output file stood after it, so that the parent can give each
+check its own output. Between
 requests, what a check could leave behind for the next is reset: processes it
 started (the child adopts those that leave its group), the learner's modules,
 sys.path, and torch's global settings.
@@ -33,7 +35,7 @@ POSITION = struct.Struct("<Q")
 
 # After these a batch goes on; after anything else (sys.exit, tampering, a forbidden
 # call) its child stops, and the rest of the batch starts again in a fresh one.
-BATCH_GOES_ON = frozenset({OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED, OutcomeKind.IMPORT_ERROR})
+BATCH_GOES_ON = frozenset({OutcomeKind.IMPORTED, OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED})
 
 Prepare = Callable[[], None]  # run in the child before any learner code (the sandbox's rlimits)
 
@@ -95,13 +97,16 @@ def run_request(request: ProbeRequest, registry: Registry) -> Ran:
         ran = _load_and_probe(request, check.probe, check.takes_device, path)
     replaced = TAMPER_GUARD.replaced()
     if replaced:
-        named = ", ".join(replaced[:3]) + (f" and {len(replaced) - 3} more" if len(replaced) > 3 else "")
-        detail = (
-            f"your code replaced {named}: the grader compares results itself, "
-            "and changing torch's (or Python's) own functions is not allowed"
-        )
-        return OutcomeKind.TAMPERED, {"detail": detail}, None
+        return OutcomeKind.TAMPERED, {"detail": _tampered(replaced)}, None
     return ran
+
+
+def _tampered(replaced: list[str]) -> str:
+    named = ", ".join(replaced[:3]) + (f" and {len(replaced) - 3} more" if len(replaced) > 3 else "")
+    return (
+        f"your code replaced {named}: the grader compares results itself, "
+        "and changing torch's (or Python's) own functions is not allowed"
+    )
 
 
 def _load_and_probe(request: ProbeRequest, probe: Callable[..., Any], takes_device: bool, path: Path) -> Ran:
@@ -150,13 +155,35 @@ def _enter(prepare: Prepare | None, write_fd: int, output_fd: int) -> None:
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
 
 
+def import_once(request: ProbeRequest) -> Ran:
+    """Import the learner's file once, before its checks, so that a file whose import hangs,
+    crashes, exits or tampers is judged once for all of them (the parent times this import)."""
+    path = Path(request.path)
+    try:
+        load_module(request.exercise, path)
+    except SystemExit as stop:
+        return _exit(stop, path, "while being imported")
+    except BaseException as error:  # noqa: BLE001 - any import failure is reported
+        return OutcomeKind.IMPORT_ERROR, {"error": error_info(error, path).__dict__}, None
+    replaced = TAMPER_GUARD.replaced()
+    if replaced:
+        return OutcomeKind.TAMPERED, {"detail": _tampered(replaced)}, None
+    return OutcomeKind.IMPORTED, {}, None
+
+
 def serve(requests: Sequence[ProbeRequest], registry: Registry, prepare: Prepare | None, write_fd: int, output_fd: int) -> None:
-    """Runs `requests` (all on one file) one after the other in this forked child."""
+    """Import the learner's file once, then run `requests` (all on that file) one after the other.
+
+    Each ran thing sends one frame: the import first, then every request.
+    """
     _enter(prepare, write_fd, output_fd)
     leftovers.adopt_orphans()
     path, folder = list(sys.path), str(Path(requests[0].path).parent) + os.sep
-    for request in requests:
-        kind, header, observations = run_request(request, registry)
+    ran = import_once(requests[0])
+    for request in [None, *requests]:
+        if request is not None:
+            ran = run_request(request, registry)
+        kind, header, observations = ran
         body = encode({"kind": str(kind), **header}, observations)
         sys.stdout.flush()
         sys.stderr.flush()

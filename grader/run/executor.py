@@ -12,7 +12,7 @@ Every door grades through a `Session` (`grader.core.session`), which hands plain
 - `ParallelExecutor`: shares of the requests, interleaved, graded by forked copies
   of this trusted process, each through a `ForkExecutor`; raw runs come back and
   are decoded here.
-- the sandboxed worker (`grader.classroom.sandbox.Worker`), for untrusted classes.
+- the sandboxed worker (`grader.classroom.client.Worker`), for untrusted classes.
 
 A request that `deadline` leaves no time for gets None.
 """
@@ -22,11 +22,25 @@ from __future__ import annotations
 import itertools
 import struct
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
 from grader.core.suites import Registry
-from grader.core.wire import LENGTH, OutcomeKind, ProbeOutcome, ProbeRequest, RawRun, outcome, pack_run, unpack_run
+from grader.core.wire import (
+    HEADER_LIMIT,
+    LENGTH,
+    OutcomeKind,
+    Phase,
+    ProbeOutcome,
+    ProbeRequest,
+    RawRun,
+    Stop,
+    encode,
+    outcome,
+    pack_run,
+    split,
+    unpack_run,
+)
 from grader.run import child, devices, fork
 
 Outcomes = list[ProbeOutcome | None]
@@ -40,10 +54,17 @@ def missing(request: ProbeRequest, where: str) -> ProbeOutcome:
 class ForkExecutor:
     """Learner code in children forked from this process (see the module docstring)."""
 
-    def __init__(self, registry: Registry, prepare: child.Prepare | None = None, batch: bool = True) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        prepare: child.Prepare | None = None,
+        batch: bool = True,
+        backstop: Callable[[float], float] | None = None,
+    ) -> None:
         self.registry = registry
         self.prepare = prepare
         self.batch = batch
+        self.backstop = backstop or wall_backstop
 
     def unusable(self, device: str) -> str:
         return devices.unusable(device)
@@ -80,25 +101,115 @@ class ForkExecutor:
             start = yield from self._batch(requests, start)
 
     def _batch(self, requests: list[ProbeRequest], start: int) -> Generator[RawRun, None, int]:
-        """Run requests[start:] in one child; returns where the next child must start."""
-        began = time.monotonic()
+        """Run requests[start:] in one child; returns where the next child must start.
+
+        The child's first frame is its import of the learner's file: where that fails (an
+        exception, an exit, a hang, a crash), every request of the batch gets that outcome.
+        """
         rest = requests[start:]
+        name = Path(rest[0].path).name
         with fork.Child.fork(lambda write_fd, output_fd: child.serve(rest, self.registry, self.prepare, write_fd, output_fd)) as running:
-            shown = 0
+            clock = _Clock(running, self.backstop)
+            running.frames.limit = HEADER_LIMIT + child.POSITION.size
+            data, whole, stop = clock.wait(rest[0].timeout)
+            imported = whole and child.POSITION.size <= len(data) and _kind(data) is OutcomeKind.IMPORTED
+            if not imported:
+                status = running.stop(wait=True) if not whole else 0
+                frame = data[child.POSITION.size :] if whole else data
+                output = running.printed(0, None)
+                for _ in rest:
+                    yield RawRun(frame, status, stop, output, clock.elapsed(), Phase.IMPORT, name)
+                return len(requests)
+            shown = clock.mark(data)
             for index in range(start, len(requests)):
-                data, whole, timed_out = running.frames.next(began + requests[index].timeout)
+                running.frames.limit = requests[index].max_bytes + child.POSITION.size
+                data, whole, stop = clock.wait(requests[index].timeout)
+                if running.frames.oversized:
+                    running.stop(wait=True)
+                    yield RawRun(_too_large(running.frames.oversized, requests[index].max_bytes), 0, Stop.NONE, running.printed(shown, None), clock.elapsed())
+                    return index + 1
                 if whole and len(data) >= child.POSITION.size:
-                    (printed_to,) = child.POSITION.unpack_from(data)
-                    now = time.monotonic()
-                    yield RawRun(data[child.POSITION.size :], 0, False, running.printed(shown, printed_to), now - began)
-                    shown, began = max(shown, printed_to), now
-                elif index > start and not (timed_out and running.threads() == 1):
+                    duration = clock.elapsed()
+                    printed_to = clock.mark(data)
+                    yield RawRun(data[child.POSITION.size :], 0, Stop.NONE, running.printed(shown, printed_to), duration)
+                    shown = max(shown, printed_to)
+                elif index > start and not (stop and running.threads() == 1):
                     return index
                 else:
                     status = running.stop(wait=True)
-                    yield RawRun(data, status, timed_out, running.printed(shown, None), time.monotonic() - began)
+                    yield RawRun(data, status, stop, running.printed(shown, None), clock.elapsed())
                     return index + 1
             return len(requests)
+
+
+def wall_backstop(cpu_budget: float) -> float:
+    """Seconds of wall clock a run may take, whatever its CPU: only for what sleeps or blocks.
+
+    A time limit counts CPU time, so that a loaded machine (every core busy) slows a run
+    down without failing it; this backstop is generous for the same reason.
+    """
+    return 3 * cpu_budget + 30
+
+
+class _Clock:
+    """The time of the thing the child runs now: its CPU (the limit) and its wall clock (the backstop)."""
+
+    POLL_FIRST, POLL_MOST = 0.02, 0.25  # seconds between looks at the child's CPU: often at first
+
+    def __init__(self, running: fork.Child, backstop: Callable[[float], float]) -> None:
+        self.running = running
+        self.backstop = backstop
+        self.started = time.monotonic()
+        self.cpu_at_start: float | None = 0.0  # None: not read yet for what runs now
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def mark(self, data: bytes) -> int:
+        """A frame arrived: the next thing starts now. Returns where the child's output stood.
+
+        Most checks answer within the first poll; their CPU is never read (a read scans the
+        child's processes). A slower one's starting CPU is read at the first poll, less the
+        wall time since it started: at most a poll's worth of CPU in the learner's favour.
+        """
+        self.started = time.monotonic()
+        self.cpu_at_start = None
+        return child.POSITION.unpack_from(data)[0]
+
+    def wait(self, cpu_budget: float) -> tuple[bytes, bool, Stop]:
+        """The next frame, or what came of it before the pipe closed, the CPU ran out or the backstop passed."""
+        backstop = self.started + self.backstop(cpu_budget)
+        poll = self.POLL_FIRST
+        while True:
+            data, whole, late = self.running.frames.next(min(backstop, time.monotonic() + poll))
+            if whole or not late:
+                return data, whole, Stop.NONE
+            if time.monotonic() >= backstop:
+                return data, False, Stop.WALL
+            used = self.running.cpu_seconds()
+            if self.cpu_at_start is None:
+                self.cpu_at_start = used - self.elapsed()
+            if used - self.cpu_at_start >= cpu_budget:
+                return data, False, Stop.CPU
+            poll = min(poll * 1.5, self.POLL_MOST)
+
+
+def _too_large(size: int, limit: int) -> bytes:
+    """The frame this side writes for a result over its size limit (never read, not even its header)."""
+    detail = (
+        f"your code's result for this check is {size / 2**20:.1f} MiB, over the {limit / 2**20:.0f} MiB it may be: "
+        "return what the check asks for, not more (smaller tensors, fewer values)"
+    )
+    return encode({"kind": str(OutcomeKind.CRASHED), "detail": detail})
+
+
+def _kind(data: bytes) -> OutcomeKind | None:
+    """The kind a frame declares (read from its header alone), or None if it cannot be read."""
+    try:
+        header, _ = split(data[child.POSITION.size :])
+        return OutcomeKind(header["kind"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class ParallelExecutor:
@@ -159,7 +270,7 @@ def _unpack_runs(payload: bytes) -> list[RawRun | bytes] | None:
         while at < len(payload):
             (size,) = LENGTH.unpack_from(payload, at)
             body = payload[at + LENGTH.size : at + LENGTH.size + size]
-            runs.append(unpack_run(body) if body else b"")
+            runs.append(unpack_run(body, fork.OUTPUT_LIMIT) if body else b"")
             at += LENGTH.size + size
     except (ValueError, KeyError, TypeError, struct.error):
         return None

@@ -16,6 +16,7 @@ reaped later (`reap_finished`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import sys
@@ -26,24 +27,39 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import psutil
+
 from grader.core.wire import FrameReader, write_frame
 
 KILL_GRACE = 2.0
+PR_SET_PDEATHSIG = 1
 OUTPUT_LIMIT = 4_000
 
 _unreaped: set[int] = set()
 
 
-def _fork(body: Callable[[int], None]) -> tuple[int, int]:
+def die_with_parent(number: int = signal.SIGKILL) -> None:
+    """In a new process: get signal `number` when the process that started it dies (Linux), so that
+    nothing a grading command started outlives it, however it ends."""
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, number, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request took effect
+        os.kill(os.getpid(), number)
+
+
+def _fork(body: Callable[[int], None], on_parent_death: int) -> tuple[int, int]:
     """Fork a process that runs `body(write_fd)` and then exits; returns (pid, read_fd)."""
     reap_finished()
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(read_fd)
+            if os.getppid() == parent:
+                die_with_parent(on_parent_death)
             body(write_fd)
         except BaseException:  # noqa: BLE001 - the parent sees a missing frame
             traceback.print_exc()
@@ -67,7 +83,7 @@ class Child:
     def fork(cls, body: Callable[[int, int], None]) -> Iterator[Child]:
         """Fork a child that runs `body(write_fd, output_fd)`; whatever happens, it is killed at the end."""
         output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
-        pid, read_fd = _fork(lambda write_fd: body(write_fd, output.fileno()))
+        pid, read_fd = _fork(lambda write_fd: body(write_fd, output.fileno()), signal.SIGKILL)
         try:
             os.setpgid(pid, pid)
         except OSError:  # the child did it first, or is gone already
@@ -98,10 +114,23 @@ class Child:
     def threads(self) -> int:
         """How many threads it runs now (0 if that cannot be read)."""
         try:
-            with open(f"/proc/{self.pid}/status") as status:
-                return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
-        except (OSError, StopIteration, ValueError):
+            return psutil.Process(self.pid).num_threads()
+        except psutil.Error:
             return 0
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the child and everything below it (the reaped included)."""
+        try:
+            process = psutil.Process(self.pid)
+            times = process.cpu_times()
+            total = times.user + times.system + times.children_user + times.children_system
+            for below in process.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    times = below.cpu_times()
+                    total += times.user + times.system
+            return total
+        except psutil.Error:  # gone: whatever it used is spent
+            return 0.0
 
     def printed(self, start: int, end: int | None) -> str:
         """What the child printed between two positions of its output file (truncated)."""
@@ -154,8 +183,26 @@ def call(function: Callable[[], bytes]) -> Forked:
             while True:
                 os.waitpid(-1, 0)
 
-    pid, read_fd = _fork(body)
+    pid, read_fd = _fork(body, signal.SIGTERM)  # SIGTERM: it unwinds, and kills the learner children it runs
     return Forked(pid, FrameReader(read_fd))
+
+
+def run_in_child(body: Callable[[], None]) -> int:
+    """Fork a process that runs `body()` and exits, sharing this one's pipes (the sandboxed
+    worker's learner process): its pid, for the caller to wait for."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            die_with_parent()
+            body()
+        except BaseException:  # noqa: BLE001 - its parent sees its exit status
+            traceback.print_exc()
+            os._exit(1)
+        finally:
+            os._exit(0)
+    return pid
 
 
 def reap_finished() -> None:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.classroom.sandbox import SANDBOX_UIDS, UNSHARE, Layout, SandboxMode, Worker
+from grader.classroom.client import Worker
+from grader.classroom.sandbox import SANDBOX_UIDS, UNSHARE, Layout, SandboxMode, private_etc
 from grader.tests.conftest import ROOT
 
 needs_root = pytest.mark.skipif(
@@ -33,7 +34,7 @@ SENDS_AT_ONCE = "import sys, time; from grader.core import wire; [wire.send(sys.
 class _Chatty(Worker):
     """A worker whose replies all arrive in the pipe at once, as a batch's replies may."""
 
-    def _command(self) -> tuple[list[str], dict[str, str], str]:
+    def command(self) -> tuple[list[str], dict[str, str], str]:
         return [sys.executable, "-c", SENDS_AT_ONCE], {"PYTHONPATH": str(ROOT)}, str(ROOT)
 
 
@@ -74,6 +75,8 @@ LOOK_AROUND = textwrap.dedent(
         "write_inbox": attempt(lambda: (scratch / "inbox" / "x").write_text("x")),
         "write_root": attempt(lambda: Path("/x").write_text("x")),
         "become_root": attempt(lambda: os.setuid(0)),
+        "shadow": os.path.exists("/etc/shadow"),
+        "users": Path("/etc/passwd").read_text(),
         "pid": os.getpid(),
     }}))
     """
@@ -91,6 +94,7 @@ def test_root_fallback_sees_an_allow_list_and_runs_unprivileged(tmp_path: Path) 
     (scratch / "inbox" / "ex01_tensors.py").chmod(0o644)
     keep = [sys.prefix, str(Path(sys.prefix).resolve()), sys.base_prefix]
     uid = SANDBOX_UIDS[0]
+    private_etc(scratch, uid)
     code = LOOK_AROUND.format(
         grader_parent=str(ROOT),
         keep=keep,
@@ -106,6 +110,7 @@ def test_root_fallback_sees_an_allow_list_and_runs_unprivileged(tmp_path: Path) 
 
     assert seen["uid"] == uid
     assert seen["become_root"] == "PermissionError"
+    assert not seen["shadow"] and "learner" in seen["users"] and "root" in seen["users"]  # its own /etc
     assert seen["pid"] == 1  # its own PID namespace: no other process to signal or inspect
     # Wherever the course lives, it is not there: neither the solutions nor the grader's own checkout.
     assert not seen["solutions"] and not seen["course"]
