@@ -395,6 +395,16 @@ def test_learner_markup_is_escaped():
         assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
+def test_learner_ids_are_escaped_wherever_the_class_page_names_them(tmp_path):
+    evil = "<img src=x onerror=alert(1)>"
+    failing = learner(evil, [result("ex01_tensors", "sums", "failed", message="'sum' differs")])
+    failing.write_json(tmp_path / "learners" / "evil.json")
+    page = html.class_page(loading.load(tmp_path, EXERCISES))
+    assert evil not in page
+    mistakes = page[page.index('id="mistakes"') : page.index('id="incidents"')]
+    assert "&lt;img src=x onerror=alert(1)&gt;</a>" in mistakes  # named, as text
+
+
 def test_the_same_results_give_the_same_pages(tmp_path):
     results = loading.load(write_class(tmp_path), EXERCISES)
     assert html.class_page(results) == html.class_page(results)
@@ -412,13 +422,21 @@ def test_the_complete_example_learner_holds_the_current_solutions():
 
 @pytest.mark.slow
 def test_the_example_class_shows_every_status_in_the_report(tmp_path):
-    """`make report` on examples/class, limited to ex01 and ex02 (every status lives there)."""
+    """`make class` twice (the rerun grades nobody) and `make report` on examples/class, limited to
+    ex01 and ex02 (every status lives there)."""
     results, out = tmp_path / "results", tmp_path / "report"
-    done = run_grader(
-        "class", str(ROOT / "examples" / "class"), "--out", str(results), "--jobs", "2", "--timeout", "5",
-        "--exercises", "ex01_tensors", "ex02_autograd",
-    )
+    grade = ("class", str(ROOT / "examples" / "class"), "--out", str(results), "--jobs", "2", "--timeout", "5",
+             "--exercises", "ex01_tensors", "ex02_autograd")
+    done = run_grader(*grade)
     assert done.returncode == 0, done.stdout + done.stderr
+    graded = ClassRecord.from_dict(json.loads((results / "class.json").read_text()))
+    everyone = len([p for p in (ROOT / "examples" / "class").iterdir() if p.is_dir()])
+    assert graded.regraded == everyone
+    assert (graded.grading_started, graded.grading_duration) == (graded.started, graded.duration)
+    assert run_grader(*grade).returncode == 0  # everyone unchanged: nobody is graded again
+    rerun = ClassRecord.from_dict(json.loads((results / "class.json").read_text()))
+    assert rerun.regraded == 0 and rerun.started >= graded.started
+    assert (rerun.grading_started, rerun.grading_duration) == (graded.started, graded.duration)
     done = run_grader("report", str(results), "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     learners = {p.stem: Submission.read_json(p) for p in (out / "learners").glob("*.json")}
