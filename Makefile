@@ -46,7 +46,7 @@ TORCH_INDEX ?= $(shell [ "$$(uname -s)" = Linux ] \
 
 # Install the course into $(VENV), with the extras $(1) names in brackets (empty: none); the log is install.log.
 define pip_install
-@$(PY) -m pip install --disable-pip-version-check -c requirements.lock $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e '.$(1)' >> $(VENV)/install.log 2>&1 \
+@$(PY) -m pip install --disable-pip-version-check -c requirements.lock $(addprefix --extra-index-url ,$(TORCH_INDEX)) -e '.$(1)' >> $(VENV)/install.log 2>&1 \
 	|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
 endef
 
