@@ -10,8 +10,8 @@
 #   make reset EX=ex02       restore a stub (your file is kept as a backup)
 #   make notebooks           one Jupyter notebook per exercise, in notebooks/
 # Instructors and authors
-#   make class SUBMISSIONS=dir [RESULTS=dir]   grade a class, one folder per learner
-#   make report [RESULTS=dir] [REPORT=dir]     HTML reports, CSV gradebook, Gradescope JSON
+#   make class SUBMISSIONS=dir [RESULTS=dir]   grade a class, one folder per learner (try SUBMISSIONS=examples/class)
+#   make report [RESULTS=dir] [REPORT=dir] [ROSTER=csv]   report on a graded class: pages, gradebooks, Gradescope JSON
 #   make release             the student release in dist/student (no solutions, no hidden checks)
 #   make gradescope          the Gradescope autograder zip in dist/
 #   make goldens             record reference observations of the visible checks
@@ -25,11 +25,30 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.torchdrill-installed
+REPORTS_STAMP := $(VENV)/.torchdrill-reports-installed
 TEST_STAMP := $(VENV)/.torchdrill-test-installed
 JOBS ?= 1
-SUBMISSIONS ?= examples/class
 RESULTS ?= build/class-results
 REPORT ?= build/report
+
+# torch's CPU build. On Linux, PyPI's torch wheel pulls in the CUDA libraries (gigabytes of
+# nvidia packages); PyTorch's CPU index serves torch 2.13.0+cpu, which the pin torch==2.13.0
+# accepts (a local label is ignored when matching) and pip prefers (2.13.0+cpu sorts after
+# 2.13.0). The index is added on Linux while torch is not installed in $(VENV), unless pip has
+# a package source of its own (index-url, extra-index-url, find-links or no-index in its
+# configuration or environment: a mirror or a wheelhouse chooses its own torch).
+# TORCH_INDEX= never adds it; TORCH_INDEX=URL adds that index instead.
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?= $(shell [ "$$(uname -s)" = Linux ] \
+	&& ! { test -x $(PY) && $(PY) -c "import torch"; } > /dev/null 2>&1 \
+	&& ! { $(PY) -m pip config list || $(PYTHON) -m pip config list; } 2> /dev/null | grep -qE "(index-url|find-links|no-index)=" \
+	&& echo $(TORCH_CPU_INDEX))
+
+# Install the course into $(VENV), with the extras $(1) names in brackets (empty: none); the log is install.log.
+define pip_install
+@$(PY) -m pip install --disable-pip-version-check -c requirements.lock $(addprefix --extra-index-url ,$(TORCH_INDEX)) -e '.$(1)' >> $(VENV)/install.log 2>&1 \
+	|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
+endef
 
 .PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants clean
 
@@ -39,15 +58,19 @@ install: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the course environment into $(VENV) (first run only)..."
-	@$(PY) -m pip install --disable-pip-version-check -c requirements.lock -e . > $(VENV)/install.log 2>&1 \
-		|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
+	$(call pip_install,)
 	@touch $(STAMP)
 
-# The self-test also needs a Jupyter kernel, JSON Schema and a browser driver.
+# The reports also need matplotlib and jinja2.
+$(REPORTS_STAMP): $(STAMP)
+	@echo "Installing the report tools into $(VENV) (first run only)..."
+	$(call pip_install,[reports])
+	@touch $(REPORTS_STAMP)
+
+# The self-test also needs the report tools, a Jupyter kernel, JSON Schema and a browser driver.
 $(TEST_STAMP): $(STAMP)
 	@echo "Installing the self-test tools into $(VENV) (first run only)..."
-	@$(PY) -m pip install --disable-pip-version-check -c requirements.lock -e '.[test]' >> $(VENV)/install.log 2>&1 \
-		|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
+	$(call pip_install,[test])
 	@touch $(TEST_STAMP)
 
 # Exit status 1 means "graded, not everything passes yet": not an error for make.
@@ -79,10 +102,13 @@ notebooks: $(STAMP)
 	@$(PY) -m grader notebooks
 
 class: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make class SUBMISSIONS=path/to/class [RESULTS=$(RESULTS)] (the example: SUBMISSIONS=examples/class)"; exit 2; }
 	@$(PY) -m grader class $(SUBMISSIONS) --out $(RESULTS)
 
-report: class
-	@$(PY) -m grader report $(RESULTS) --out $(REPORT)
+# Reports on a class already graded (make class): it grades nothing.
+report: $(REPORTS_STAMP)
+	@test -d $(RESULTS)/learners || { echo "no class results in $(RESULTS): grade the class first, with make class SUBMISSIONS=path/to/class RESULTS=$(RESULTS)"; exit 2; }
+	@$(PY) -m grader report $(RESULTS) --out $(REPORT) $(if $(ROSTER),--roster $(ROSTER))
 
 release: $(STAMP)
 	@$(PY) -m grader release --out dist/student

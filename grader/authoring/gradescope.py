@@ -2,12 +2,16 @@
 
 `results_json` follows Gradescope's autograder specification (the JSON Schema is
 `grader/authoring/gradescope_bundle/results.schema.json`): a top-level `score`,
-`execution_time`, `output` and `visibility`, and one test per graded check with
-`name`, `score`, `max_score`, `status` (passed or failed), `output` and
-`visibility`. Hidden checks are `after_published` and their output is the status
-only: never an expected value, nor the inputs they were drawn with. Skipped checks
-(a GPU check on a machine without one) count for nothing and are listed in the
-top-level output instead of as tests.
+`execution_time`, `output` and `visibility`, and one test per check with a stable
+`number` ("2.5": exercise 2, its fifth check), `name`, `score`, `max_score`,
+`status` (passed or failed), `output` and `visibility`.
+
+Hidden checks are `after_published`: Gradescope shows them, with their points, when
+the instructor publishes the grades, and hides the learner's total score (which
+counts them) until then. Their output is the status only: never an expected value,
+nor the inputs they were drawn with. The top-level output, visible at once, speaks
+of visible checks only. Skipped checks (a GPU check: Gradescope has no GPU) are
+tests worth 0 points that say why they were skipped.
 
 `autograde` is what `run_autograder` (in the bundle, `grader.authoring.gradescope_bundle`)
 calls for each submission on Gradescope: the files in /autograder/submission are
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,6 +34,7 @@ from grader.core.course import Course
 from grader.core.results import CheckResult, Status, Submission, write_json_atomically
 
 VISIBLE, AFTER_PUBLISHED = "visible", "after_published"
+EXERCISE_NUMBER = re.compile(r"ex(\d+)_")
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 STATUS_TEXT = {
@@ -46,14 +52,14 @@ STATUS_TEXT = {
 
 def results_json(submission: Submission) -> dict[str, Any]:
     """The submission in Gradescope's results format (a plain dict, ready for json.dump)."""
-    graded = [c for c in submission.checks if c.status is not Status.SKIPPED]
+    numbers = test_numbers(submission)
     return {
         "score": _number(submission.points),
         "execution_time": round(submission.duration, 3),
         "output": _summary(submission),
-        "visibility": VISIBLE,
+        "visibility": VISIBLE,  # the summary speaks of visible checks only; each test sets its own
         "stdout_visibility": "hidden",  # the grader's log is for the instructor
-        "tests": [_test(check) for check in graded],
+        "tests": [_test(check, numbers[index]) for index, check in enumerate(submission.checks)],
     }
 
 
@@ -62,15 +68,43 @@ def write_results(submission: Submission, path: Path) -> None:
     write_json_atomically(path, results_json(submission))
 
 
-def _test(check: CheckResult) -> dict[str, Any]:
-    return {
+def test_numbers(submission: Submission) -> list[str]:
+    """"E.C" per check: E the exercise's number (ex02_autograd: 2), C the check's place in it.
+
+    The same course gives every submission the same checks in the same order, so a
+    check keeps its number from one submission (and one learner) to the next.
+    """
+    exercises = list(dict.fromkeys(check.exercise for check in submission.checks))
+    seen: dict[str, int] = {}
+    numbers = []
+    for check in submission.checks:
+        found = EXERCISE_NUMBER.match(check.exercise)
+        exercise = int(found[1]) if found else exercises.index(check.exercise) + 1
+        seen[check.exercise] = seen.get(check.exercise, 0) + 1
+        numbers.append(f"{exercise}.{seen[check.exercise]}")
+    return numbers
+
+
+def _test(check: CheckResult, number: str) -> dict[str, Any]:
+    test = {
+        "number": number,
         "name": f"{check.exercise}::{check.name}",
         "score": _number(check.points),
         "max_score": _number(check.max_points),
         "status": "passed" if check.passed else "failed",
-        "output": _hidden_output(check) if check.hidden else _visible_output(check),
+        "output": _output(check),
         "visibility": AFTER_PUBLISHED if check.hidden else VISIBLE,
     }
+    if check.status is Status.SKIPPED:  # worth nothing here, neither passed nor failed: it says why
+        del test["status"]
+        test |= {"name": f"{test['name']} (skipped)", "max_score": 0, "tags": ["skipped"]}
+    return test
+
+
+def _output(check: CheckResult) -> str:
+    if check.status is Status.SKIPPED:  # the skip policy's reason (no GPU), never the check's values
+        return f"skipped, not counted: {check.message}"
+    return _hidden_output(check) if check.hidden else _visible_output(check)
 
 
 def _visible_output(check: CheckResult) -> str:
@@ -90,16 +124,24 @@ def _hidden_output(check: CheckResult) -> str:
 
 
 def _summary(submission: Submission) -> str:
-    lines = [
-        f"{s.exercise}: {s.points:g}/{s.max_points:g} points, {s.passed} of {s.total} checks passed"
-        for s in submission.exercises()
-    ]
-    lines.append(f"total: {submission.points:g}/{submission.max_points:g}")
-    lines += [
-        f"skipped (not counted): {c.exercise}::{c.name}: {c.message}"
-        for c in submission.checks
-        if c.status is Status.SKIPPED
-    ]
+    """What the learner sees at once: visible checks' points only (hidden ones wait for publication)."""
+    lines = []
+    for exercise in submission.exercises():
+        checks = [c for c in submission.checks if c.exercise == exercise.exercise and c.status is not Status.SKIPPED]
+        shown = [c for c in checks if not c.hidden]
+        line = (
+            f"{exercise.exercise}: {sum(c.points for c in shown):g}/{sum(c.max_points for c in shown):g} points"
+            f" from visible checks, {sum(c.passed for c in shown)} of {len(shown)} passed"
+        )
+        hidden = [c for c in checks if c.hidden]
+        if hidden:
+            line += f"; {len(hidden)} hidden (worth {sum(c.max_points for c in hidden):g}) shown when grades are published"
+        lines.append(line)
+    shown = [c for c in submission.checks if not c.hidden and c.status is not Status.SKIPPED]
+    lines.append(f"visible checks: {sum(c.points for c in shown):g}/{sum(c.max_points for c in shown):g} points")
+    skipped = [c for c in submission.checks if c.status is Status.SKIPPED]
+    if skipped:
+        lines.append(f"skipped, not counted: {len(skipped)} (the tests marked skipped say why)")
     lines += [f"note: {note}" for note in submission.notes]
     return "\n".join(lines)
 

@@ -44,6 +44,10 @@ SHIPPED_PACKAGES = ("core", "run", "learner", "commands")  # whole, but for the 
 # Commands and Makefile targets that need solutions/ or serve the instructor.
 INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "class", "report")
 INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope", "class", "report", "bench")
+# Install stamps of pyproject.toml's extras (the report tools, the course's self-test tools): the
+# release drops their rules and installs the course alone for every target, `make test` included
+# (RELEASE_SELF_TESTS import nothing beyond the course's own packages).
+EXTRA_STAMPS = ("$(REPORTS_STAMP)", "$(TEST_STAMP)")
 # The grader's self-tests that run without solutions/: the release's `make test`.
 RELEASE_SELF_TESTS = (
     "__init__.py",
@@ -264,11 +268,12 @@ def with_commands(source: str, commands: list[str]) -> str:
 
 
 def student_makefile(text: str) -> str:
-    """The Makefile without the instructor's targets, their help lines, .PHONY entries and variables."""
+    """The Makefile without the instructor's targets, their help lines, .PHONY entries and variables,
+    and without the installs of the extras (a target that needed one needs the course's install)."""
     blocks = []
     for block in text.split("\n\n"):
         rule = next((line for line in block.splitlines() if line and not line.startswith("#")), "")
-        if rule.split(":")[0].strip() not in INSTRUCTOR_TARGETS:
+        if rule.split(":")[0].strip() not in (*INSTRUCTOR_TARGETS, *EXTRA_STAMPS):
             blocks.append("\n".join(_student_line(line) for line in block.splitlines() if not _instructor_help(line)))
     kept = "\n\n".join(blocks)
     unused = {name for name in map(_variable, kept.splitlines()) if name and f"$({name})" not in kept}
@@ -277,8 +282,8 @@ def student_makefile(text: str) -> str:
 
 
 def _variable(line: str) -> str | None:
-    """The variable a `NAME ?= value` line sets (the overridable settings), else None."""
-    found = re.match(r"(\w+) \?= ", line)
+    """The variable a `NAME ?= value` or `NAME := value` line sets, else None."""
+    found = re.match(r"(\w+) [?:]= ", line)
     return found[1] if found else None
 
 
@@ -292,6 +297,8 @@ def _instructor_help(line: str) -> bool:
 def _student_line(line: str) -> str:
     if line.startswith(".PHONY:"):
         return " ".join(word for word in line.split() if word not in INSTRUCTOR_TARGETS)
+    for stamp in EXTRA_STAMPS:
+        line = line.replace(stamp, "$(STAMP)")
     return line
 
 

@@ -359,6 +359,7 @@ def write_class_file(options: Options, run: ClassRun, learners: list[str]) -> No
         grader=__version__,
         secret_id=secret_id(options.secret),
         exercises=list(options.exercises),
+        regraded=sum(not s.skipped for s in run.summaries),
         learners=[
             {
                 "learner": name,

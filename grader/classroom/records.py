@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -62,17 +62,31 @@ class LearnerSummary:
 class ClassRecord:
     """class.json: how the class was graded (when, how long, how isolated) and each learner's summary."""
 
-    started: str = ""  # ISO time; "" when unknown
-    duration: float = 0.0  # seconds of wall time for the whole class
+    started: str = ""  # ISO time of this run; "" when unknown
+    duration: float = 0.0  # seconds of wall time of this run
     jobs: int = 0  # 0: unknown
     sandbox: str = ""  # bwrap | none | "" (unknown)
     grader: str = ""
     secret_id: str = ""
     exercises: list[str] = field(default_factory=list)
     learners: list[dict[str, Any]] = field(default_factory=list)
+    # Added fields (older files lack them). A rerun that finds every learner unchanged takes a
+    # second; the run that graded the learners is kept apart, so a report shows its time.
+    regraded: int = -1  # learners this run graded (the others were unchanged); -1: not recorded
+    grading_started: str = ""  # the latest run that graded anyone: when
+    grading_duration: float = 0.0  # and its wall time in seconds
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": CLASS_FORMAT, **asdict(self)}
+
+    def after(self, previous: ClassRecord | None) -> ClassRecord:
+        """This run's record, with the time of the run that graded the learners: this one if
+        it graded anyone, else the one `previous` names."""
+        if self.regraded == 0 and previous is not None and previous.grading_started:
+            return replace(self, grading_started=previous.grading_started, grading_duration=previous.grading_duration)
+        if self.regraded > 0:
+            return replace(self, grading_started=self.started, grading_duration=self.duration)
+        return self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClassRecord:
@@ -86,6 +100,9 @@ class ClassRecord:
             secret_id=str(data.get("secret_id", "")),
             exercises=[str(e) for e in data.get("exercises", [])],
             learners=list(data.get("learners", [])),
+            regraded=int(data.get("regraded", -1)),
+            grading_started=str(data.get("grading_started", "")),
+            grading_duration=float(data.get("grading_duration", 0.0)),
         )
 
 
@@ -126,7 +143,12 @@ class ResultsFolder:
         return Submission.read_json(self.learner_file(learner))
 
     def write_class(self, record: ClassRecord) -> None:
-        write_json_atomically(self.class_file, record.to_dict())
+        """Write class.json; a run that graded nobody keeps the time of the run that did."""
+        try:
+            previous = self.read_class()
+        except (OSError, ValueError, AttributeError):
+            previous = None  # an unreadable class.json is replaced
+        write_json_atomically(self.class_file, record.after(previous).to_dict())
 
     def read_class(self) -> ClassRecord | None:
         if not self.class_file.is_file():

@@ -1,4 +1,4 @@
-"""`report RESULTS --out DIR`: HTML pages, CSV gradebook and Gradescope JSON of a graded class."""
+"""`report RESULTS --out DIR [--roster FILE]`: HTML pages, gradebooks and Gradescope JSON of a graded class."""
 
 from __future__ import annotations
 
@@ -9,27 +9,50 @@ from pathlib import Path
 from grader.core.course import Course
 from grader.commands import EXIT_OK, EXIT_USAGE
 
-HELP = "HTML reports, a CSV gradebook and Gradescope JSON from a class results folder"
+HELP = "HTML reports, CSV gradebooks (LMS imports with --roster) and Gradescope JSON from a class results folder"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("results", help="a class results folder, as written by `grader class`")
     parser.add_argument("--out", required=True, metavar="DIR", help="where to write the report")
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="learner folder -> LMS identifiers (docs/reports.md): also write Canvas, Moodle and Blackboard imports",
+    )
 
 
 def run(course: Course, args: argparse.Namespace) -> int:
-    from grader.authoring.report import build, loading
+    from grader.authoring.report import build, loading, roster
 
+    results_folder = Path(args.results)
+    if not results_folder.is_dir():
+        print(
+            f"torchdrill: {results_folder}: no such results folder. Grade the class first:\n"
+            f"  python -m grader class SUBMISSIONS --out {results_folder}   (make class SUBMISSIONS=... RESULTS={results_folder})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     catalog = course.catalog
     titles = {exercise.name: exercise.title for exercise in catalog.exercises}
     try:
-        results = loading.load(Path(args.results), catalog.names, titles)
-    except ValueError as error:  # a results file that is not JSON, or not results
+        people = roster.read(args.roster) if args.roster else None
+        results = loading.load(results_folder, catalog.names, titles)
+    except ValueError as error:  # a results file that is not JSON, or not results; a roster not as documented
         print(f"torchdrill: {error}", file=sys.stderr)
         return EXIT_USAGE
-    written = build.build(results, Path(args.out))
+    written = build.build(results, Path(args.out), people)
+    out = written.class_page.parent
     print(f"class page:    {written.class_page}")
-    print(f"learner pages: {len(written.learner_pages)} in {written.class_page.parent / 'learners'}")
+    print(f"learner pages: {len(written.learner_pages)} in {out / 'learners'} (yours: hidden checks' messages included)")
+    print(f"handouts:      {len(written.handouts)} in {out / 'handouts'} (for the learners)")
     print(f"gradebook:     {written.gradebook}")
-    print(f"gradescope:    {len(written.gradescope)} results.json in {written.class_page.parent / build.GRADESCOPE}")
+    if written.lms is None:
+        print("LMS imports:   none (give --roster roster.csv for Canvas, Moodle and Blackboard files: docs/reports.md)")
+    else:
+        print(f"LMS imports:   {', '.join(str(path) for path in written.lms.files.values())}")
+        for note in written.lms.notes:
+            print(f"  note: {note}")
+    print(f"gradescope:    {len(written.gradescope)} results.json in {out / build.GRADESCOPE}")
     return EXIT_OK

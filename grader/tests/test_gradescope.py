@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -69,9 +70,12 @@ def test_results_follow_the_specification_and_keep_hidden_checks_quiet():
         "ex01_tensors::mean_visible",
         "ex02_autograd::grad_hidden",
         "ex02_autograd::not_yet",
+        "ex12_devices::moves[cuda] (skipped)",
     ]
-    assert all(set(t) == {"name", "score", "max_score", "status", "output", "visibility"} for t in tests.values())
+    graded = [t for name, t in tests.items() if not name.endswith("(skipped)")]
+    assert all(set(t) == {"number", "name", "score", "max_score", "status", "output", "visibility"} for t in graded)
     assert tests["ex01_tensors::sum_visible"] | {"output": ""} == {
+        "number": "1.1",
         "name": "ex01_tensors::sum_visible",
         "score": 2,
         "max_score": 2,
@@ -87,8 +91,47 @@ def test_results_follow_the_specification_and_keep_hidden_checks_quiet():
     assert (hidden["visibility"], hidden["status"]) == ("after_published", "failed")
     assert "expected" not in hidden["output"] and "0.3141" not in hidden["output"]
     assert tests["ex02_autograd::not_yet"]["output"].startswith("not started")
-    assert "ex12_devices::moves[cuda]" in results["output"] and "notes.txt" in results["output"]
-    assert "ex01_tensors: 2/3.5 points, 1 of 2 checks passed" in results["output"]
+    assert "notes.txt" in results["output"]
+
+
+def test_each_check_has_a_stable_number_after_its_exercise_and_place():
+    numbers = [t["number"] for t in gradescope.results_json(submission())["tests"]]
+    assert numbers == ["1.1", "1.2", "2.1", "2.2", "12.1"]
+    other = submission()
+    other.checks[1].status, other.checks[1].points = "passed", 1.5  # another learner, other results
+    assert [t["number"] for t in gradescope.results_json(other)["tests"]] == numbers
+
+
+def test_a_gpu_check_gradescope_cannot_run_is_a_test_worth_nothing_that_says_why():
+    results = gradescope.results_json(submission())
+    skipped = results["tests"][-1]
+    assert skipped == {
+        "number": "12.1",
+        "name": "ex12_devices::moves[cuda] (skipped)",
+        "score": 0,
+        "max_score": 0,
+        "output": "skipped, not counted: needs cuda, and the grading machine has none",
+        "visibility": "visible",
+        "tags": ["skipped"],
+    }
+    assert "skipped, not counted: 1 (the tests marked skipped say why)" in results["output"]
+
+
+def test_hidden_points_are_revealed_only_when_grades_are_published():
+    """Gradescope hides a learner's total while any test is after_published: every hidden point is
+    in such a test, and the summary shown at once counts visible checks only."""
+    results = gradescope.results_json(submission())
+    hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
+    assert sum(t["max_score"] for t in hidden) == 1 and results["visibility"] == "visible"
+    assert results["output"].splitlines()[:3] == [
+        "ex01_tensors: 2/3.5 points from visible checks, 1 of 2 passed",
+        "ex02_autograd: 0/1 points from visible checks, 0 of 1 passed; 1 hidden (worth 1) shown when grades are published",
+        "visible checks: 2/4.5 points",
+    ]
+    passed_hidden = submission()
+    passed_hidden.checks[2].status, passed_hidden.checks[2].points = "passed", 1.0
+    shown = gradescope.results_json(passed_hidden)
+    assert shown["score"] == 3 and shown["output"] == results["output"]  # the summary does not move
 
 
 def test_the_schema_rejects_what_gradescope_would_reject():
@@ -154,14 +197,50 @@ def test_the_bundle_has_the_scripts_at_its_root_and_the_whole_course(bundle, tmp
     assert again.read_bytes() == bundle.read_bytes(), "the zip is reproducible"
 
 
-def test_setup_installs_the_pinned_environment():
-    setup = (Path(gradescope_bundle.__file__).parent / "setup.sh").read_text()
-    assert "-c requirements.lock" in setup and '"torch==2.13.0"' in setup and "-m venv .venv" in setup
+def test_the_scripts_are_valid_bash():
     for script in ("setup.sh", "run_autograder"):
         done = subprocess.run(
             ["bash", "-n", str(Path(gradescope_bundle.__file__).parent / script)], check=False, capture_output=True
         )
         assert done.returncode == 0, done.stderr
+
+
+STUB = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$LOG"
+"""
+FAKE_PYTHON = """#!/bin/sh
+echo "python $*" >> "$LOG"
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi
+"""
+
+
+def test_setup_installs_the_locked_environment_with_torchs_cpu_build(tmp_path):
+    """setup.sh run with stand-ins for apt-get and Python that record what they are asked: nothing is downloaded."""
+    bundle = tmp_path / "source"
+    bundle.mkdir()
+    shutil.copy(Path(gradescope_bundle.__file__).parent / "setup.sh", bundle / "setup.sh")
+    shutil.copy(ROOT / "requirements.lock", bundle / "requirements.lock")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    for name, text in (("apt-get", STUB), ("python3.11", FAKE_PYTHON)):
+        (stubs / name).write_text(text)
+        (stubs / name).chmod(0o755)
+    log = tmp_path / "log"
+    env = {"PATH": f"{stubs}:/usr/bin:/bin", "LOG": str(log), "HOME": str(tmp_path)}
+    done = subprocess.run(["bash", str(bundle / "setup.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines()
+    assert "apt-get install -y -qq --no-install-recommends bubblewrap" in calls
+    assert "python -m venv .venv" in calls
+    (install,) = [call for call in calls if "pip install" in call and "-e ." in call]
+    torch = next(line for line in (ROOT / "requirements.lock").read_text().split() if line.startswith("torch=="))
+    makefile = (ROOT / "Makefile").read_text()
+    index = re.search(r"^TORCH_CPU_INDEX := (\S+)$", makefile, re.MULTILINE)[1]  # one index for learners and Gradescope
+    assert install.split() == [
+        "python", "-m", "pip", "install", "--disable-pip-version-check", "--extra-index-url", index,
+        "-c", "requirements.lock", f"{torch}+cpu", "-e", ".",
+    ]
+    assert index == "https://download.pytorch.org/whl/cpu"
 
 
 def autograder_layout(bundle: Path, root: Path, files: dict[str, Path], learner_id: int) -> Path:
@@ -196,11 +275,13 @@ def run_autograder(root: Path) -> dict:
 
 
 def expected_tests() -> dict[str, bool]:
-    """Check name -> hidden, for every check Gradescope grades (no CUDA there: no cuda variants)."""
+    """Test name -> hidden, for every run Gradescope lists: each check on the CPU, and its GPU run
+    as a skipped test (Gradescope has no GPU)."""
     return {
-        f"{c.exercise}::{c.run_name('cpu')}": c.hidden
+        f"{c.exercise}::{c.run_name(device)}" + ("" if device == "cpu" else " (skipped)"): c.hidden
         for name in COURSE.catalog.names
         for c in load_suite(COURSE.suite(name))
+        for device in c.devices
     }
 
 
@@ -212,8 +293,12 @@ def test_run_autograder_gives_a_solution_full_marks(bundle, tmp_path):
     tests = {t["name"]: t for t in results["tests"]}
     expected = expected_tests()
     assert set(tests) == set(expected)
-    assert all(t["status"] == "passed" and t["score"] == t["max_score"] > 0 for t in tests.values())
+    graded = {name: t for name, t in tests.items() if "skipped" not in t.get("tags", [])}
+    assert graded and all(t["status"] == "passed" and t["score"] == t["max_score"] > 0 for t in graded.values())
+    assert {name for name in tests if name not in graded} == {name for name in expected if name.endswith("(skipped)")}
+    assert all(t["max_score"] == 0 for name, t in tests.items() if name not in graded)
     assert results["score"] == sum(t["max_score"] for t in tests.values())
+    assert len({t["number"] for t in tests.values()}) == len(tests)
     assert {name for name, t in tests.items() if t["visibility"] == "after_published"} == {
         name for name, hidden in expected.items() if hidden
     }
@@ -226,6 +311,8 @@ def test_run_autograder_gives_the_stubs_nothing(bundle, tmp_path):
     results = run_autograder(autograder_layout(bundle, tmp_path, files, learner_id=5678))
     assert results["score"] == 0
     assert {t["name"] for t in results["tests"]} == set(expected_tests())
-    assert {t["status"] for t in results["tests"]} == {"failed"}
+    assert {t.get("status", "skipped") for t in results["tests"]} == {"failed", "skipped"}
     hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
-    assert hidden and all(t["output"].startswith("not started") and "expected" not in t["output"] for t in hidden)
+    graded = [t for t in hidden if "status" in t]
+    assert graded and all(t["output"].startswith("not started") and "expected" not in t["output"] for t in graded)
+    assert all(t["output"].startswith("skipped, not counted: needs cuda") for t in hidden if "status" not in t)

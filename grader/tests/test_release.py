@@ -142,6 +142,9 @@ def test_makefile_readme_and_cli_offer_only_the_learner_commands(built):
     assert {"grade", "check", "test", "install"} <= targets
     assert not targets & set(release.INSTRUCTOR_TARGETS)
     assert "SUBMISSIONS" not in makefile
+    # the course alone for every target: no report or self-test tools for a learner
+    assert not re.search(r"REPORTS_STAMP|TEST_STAMP|\[reports\]|\[test\]", makefile)
+    assert re.search(r"(?m)^test: \$\(STAMP\)$", makefile) and "TORCH_INDEX ?=" in makefile
     readme = (built.out / "README.md").read_text()
     assert "Student release" in readme and "## For authors" not in readme and "make variants" not in readme
     done = subprocess.run(

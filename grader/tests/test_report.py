@@ -18,7 +18,7 @@ import pytest
 from grader.commands import main
 from grader.authoring.report import gradebook, html, loading, stats
 from grader.core.results import CheckResult, GradedFile, Submission
-from grader.classroom.records import ClassRecord
+from grader.classroom.records import ClassRecord, ResultsFolder
 from grader.tests.conftest import COURSE, ROOT, run_grader
 
 SECRET = "SECRET-hidden-message-7f3a"  # in every hidden check's message: must reach no page
@@ -84,9 +84,10 @@ def write_class(folder: Path) -> Path:
     submissions = class_submissions()
     for submission in submissions:
         submission.write_json(folder / "learners" / f"{submission.learner}.json")
-    summary = {
-        "schema_version": 1, "grader": "0.1.0", "started": "2026-01-05T09:00:00+00:00", "duration": 12.5,
-        "jobs": 2, "sandbox": "bubblewrap",
+    summary = {  # a rerun that found everyone unchanged, after the run that graded them
+        "schema_version": 1, "grader": "0.1.0", "started": "2026-01-05T10:00:00+00:00", "duration": 0.81,
+        "jobs": 2, "sandbox": "bubblewrap", "regraded": 0,
+        "grading_started": "2026-01-05T09:00:00+00:00", "grading_duration": 66.0,
         "learners": [{"learner": s.learner, "score": s.points, "max_score": s.max_points} for s in submissions],
     }
     (folder / "class.json").write_text(json.dumps(summary))
@@ -127,28 +128,54 @@ def test_a_check_nobody_attempted_comes_last_with_no_rate():
     assert [(c.name, c.pass_rate) for c in checks] == [("means", 0.0), ("sums", None)]
 
 
-def test_diagnoses_are_counted_per_check_with_the_visible_message_as_fallback():
-    table = by_name(stats.check_stats(class_submissions(), EXERCISES))
-    assert table["ex01_tensors::means"].diagnoses == [
-        ("sum instead of mean?", 2),
-        ("'mean': 3 of 3 elements differ", 1),
+def test_mistakes_count_learners_group_identical_lines_and_name_who():
+    found = [(m.exercise, m.label, m.learners, m.checks, m.hidden) for m in stats.mistakes(class_submissions(), EXERCISES)]
+    assert found == [
+        # ben's diagnosis on a visible and a hidden check, dee's on the visible one: two learners, not three checks
+        ("ex01_tensors", "sum instead of mean?", ["ben", "dee"], ["means", "stats_random"], True),
+        ("ex01_tensors", "'mean': 3 of 3 elements differ", ["cai"], ["means"], False),
+        # the instructor sees a hidden check's message (marked hidden); learners never do
+        ("ex01_tensors", f"{SECRET}: 'x' differs", ["cai"], ["stats_random"], True),
     ]
-    # a hidden check contributes its diagnosis, never its message
-    assert table["ex01_tensors::stats_random"].diagnoses == [("sum instead of mean?", 1)]
-    # timeouts, crashes, untouched stubs and missing files are not mistakes to diagnose
-    assert table["ex01_tensors::sums"].diagnoses == []
-    assert table["ex02_autograd::grads"].diagnoses == []
+    # timeouts, crashes, untouched stubs and missing files are not mistakes: nothing from ex02
 
 
-def test_timeouts_and_crashes_are_listed_without_hidden_messages():
+def test_one_learners_error_in_every_check_of_an_exercise_is_one_mistake_of_one_learner():
+    crash = "could not import your file: ModuleNotFoundError: No module named 'numpyy'"
+    broken = learner("eve", [result("ex02_autograd", f"check_{i}", "error", message=crash) for i in range(10)])
+    fine = learner("fay", [result("ex02_autograd", f"check_{i}", "passed") for i in range(10)])
+    (mistake,) = stats.mistakes([broken, fine], EXERCISES)
+    assert (mistake.label, mistake.learners, len(mistake.checks)) == (crash, ["eve"], 10)
+
+
+def test_timeouts_and_crashes_are_listed_with_their_messages_for_the_instructor():
     found = stats.incidents(class_submissions())
-    assert [(i.learner, i.check, i.status) for i in found] == [
-        ("cai", "sums", "timeout"),
-        ("cai", "grads", "crashed"),
-        ("cai", "grads_random", "crashed"),
+    assert [(i.learner, i.check, i.status, i.hidden) for i in found] == [
+        ("cai", "sums", "timeout", False),
+        ("cai", "grads", "crashed", False),
+        ("cai", "grads_random", "crashed", True),
     ]
     assert found[1].message == "killed by SIGSEGV"
-    assert found[2].message == ""
+    assert found[2].message == f"{SECRET} killed"
+
+
+def test_grading_time_is_that_of_the_run_that_graded_the_learners(tmp_path):
+    loaded = loading.load(write_class(tmp_path), EXERCISES)
+    time = stats.grading_time(loaded.run, loaded.submissions)
+    assert time == stats.GradingTime(wall=66.0, learners=6.0, last_run=0.81, regraded=0)
+    older = stats.grading_time(ClassRecord(duration=0.81), loaded.submissions)  # a class.json without the new fields
+    assert (older.wall, older.learners, older.regraded) == (None, 6.0, None)
+
+
+def test_a_rerun_that_grades_nobody_keeps_the_time_of_the_run_that_did(tmp_path):
+    folder = ResultsFolder(tmp_path)
+    folder.write_class(ClassRecord(started="09:00", duration=66.0, regraded=7))
+    folder.write_class(ClassRecord(started="10:00", duration=0.81, regraded=0))
+    kept = folder.read_class()
+    assert (kept.started, kept.duration, kept.grading_started, kept.grading_duration) == ("10:00", 0.81, "09:00", 66.0)
+    folder.write_class(ClassRecord(started="11:00", duration=9.5, regraded=1))  # one new submission
+    regraded = folder.read_class()
+    assert (regraded.grading_started, regraded.grading_duration) == ("11:00", 9.5)
 
 
 def test_score_matrix_and_exercise_means():
@@ -179,7 +206,8 @@ def test_loading_orders_exercises_by_catalog_and_names_learners_by_file(tmp_path
 def test_loading_reads_the_class_summary(tmp_path):
     loaded = loading.load(write_class(tmp_path), EXERCISES)
     assert [s.learner for s in loaded.submissions] == ["ada", "ben", "cai", "dee"]
-    assert (loaded.run.duration, loaded.run.jobs, loaded.run.sandbox) == (12.5, 2, "bwrap")  # as the first version wrote it
+    assert (loaded.run.duration, loaded.run.jobs, loaded.run.sandbox) == (0.81, 2, "bwrap")  # as the first version wrote it
+    assert (loaded.run.regraded, loaded.run.grading_duration) == (0, 66.0)
 
 
 def test_a_folder_without_learner_results_is_refused(tmp_path):
@@ -194,6 +222,13 @@ def test_a_learner_id_that_is_not_a_file_name_gets_pages_of_a_safe_name(tmp_path
     page = out / html.learner_file("../escape")
     assert page.parent == out / "learners" and page.is_file() and ".." not in page.name
     assert not (tmp_path / "escape.html").exists()
+
+
+def test_a_missing_results_folder_says_to_grade_the_class_first(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "never-graded"), "--out", str(tmp_path / "report")]) == 2
+    error = capsys.readouterr().err
+    assert "no such results folder" in error and "grader class" in error and "make class" in error
+    assert not (tmp_path / "report").exists()
 
 
 def test_a_broken_results_file_is_a_usage_error(tmp_path, capsys):
@@ -267,19 +302,26 @@ def test_report_writes_every_output(report, tmp_path):
     assert (report / "index.html").is_file()
     for name in ("ada", "ben", "cai", "dee"):
         assert (report / "learners" / f"{name}.html").is_file()
+        assert (report / "handouts" / f"{name}.html").is_file()
         copied = json.loads((report / "learners" / f"{name}.json").read_text())
         assert copied == json.loads((tmp_path / "results" / "learners" / f"{name}.json").read_text())
         gradescope = json.loads((report / "gradescope" / name / "results.json").read_text())
         assert gradescope["score"] == copied["score"]
     header = (report / "gradebook.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "learner,ex01_tensors,ex02_autograd,total,max"
+    assert not (report / "lms").exists()  # no roster: no LMS file
 
 
-def test_no_page_shows_a_hidden_check_message(report):
-    pages = [report / "index.html", *sorted((report / "learners").glob("*.html"))]
-    assert len(pages) == 5
-    for page in pages:
-        assert SECRET not in page.read_text(encoding="utf-8"), page.name
+def test_only_the_instructors_pages_show_hidden_check_messages(report):
+    """The class page and learners/ are the instructor's; handouts/ and Gradescope's files go to learners."""
+    for page in [report / "index.html", report / "learners" / "cai.html"]:
+        assert SECRET in page.read_text(encoding="utf-8"), page.name
+    learners_files = [*sorted((report / "handouts").glob("*.html")), *sorted((report / "gradescope").rglob("*.json"))]
+    assert len(learners_files) == 8
+    for path in learners_files:
+        assert SECRET not in path.read_text(encoding="utf-8"), path
+    cai = (report / "handouts" / "cai.html").read_text(encoding="utf-8")
+    assert "class report" not in cai and "ben" not in cai  # no way to the class page, no other learner
 
 
 def test_class_page_shows_learners_checks_plots_and_incidents(report):
@@ -287,7 +329,12 @@ def test_class_page_shows_learners_checks_plots_and_incidents(report):
     for name in ("ada", "ben", "cai", "dee"):
         assert f'href="learners/{name}.html"' in page
     assert page.count("<svg") == 2  # histogram and exercise means, inline
-    assert "ex01_tensors::means" in page and "sum instead of mean?" in page
+    assert "ex01_tensors::means" in page
+    mistakes = page[page.index('id="mistakes"') : page.index('id="incidents"')]
+    body = mistakes.index("<tbody>")
+    first = mistakes[body : mistakes.index("</tr>", body)]
+    assert "sum instead of mean?" in first and '<td class="num">2</td>' in first
+    assert re.search(r'href="learners/ben.html">ben</a>, <a href="learners/dee.html">dee</a>', first)
     incidents = page[page.index('id="incident-list"') :]
     assert "ex01_tensors::sums" in incidents and "did not finish within 10 s" in incidents
     rates = re.findall(r"<code>(ex0\d_\w+::\w+)</code>", page[page.index('id="pass-rates"') :])
@@ -302,8 +349,16 @@ def test_pages_are_self_contained(report):
         assert not re.search(r"url\((?!#)", text), page.name  # only the SVG's own clip paths
 
 
+def test_the_class_page_shows_the_time_of_the_run_that_graded_the_learners(report):
+    page = (report / "index.html").read_text(encoding="utf-8")
+    card = page[page.index('id="grading-time"') :]
+    assert card[: card.index("</div>")].count("66.0 s") == 1 and "810 ms" not in card[: card.index("</div>")]
+    facts = page[page.index('id="grading-facts"') :]
+    assert "66.0 s" in facts and "810 ms" in facts and "graded 0 of 4 learners" in facts
+
+
 def test_learner_page_shows_messages_diagnoses_hints_files_and_environment(report):
-    ben = (report / "learners" / "ben.html").read_text(encoding="utf-8")
+    ben = (report / "handouts" / "ben.html").read_text(encoding="utf-8")
     assert "sum instead of mean?" in ben and "&#39;mean&#39;: 2 of 3 elements differ" in ben
     assert "A hidden check: its message is not shown." in ben
     assert ben.count("was not in the submission") == 1
@@ -312,27 +367,42 @@ def test_learner_page_shows_messages_diagnoses_hints_files_and_environment(repor
     assert "2.13.0+cpu" in ben and ">device<" in ben
     submission = class_submissions()[1]
     assert submission.files[0].sha256 in ben
-    dee = (report / "learners" / "dee.html").read_text(encoding="utf-8")
+    dee = (report / "handouts" / "dee.html").read_text(encoding="utf-8")
     assert "debug print from dee" in dee and "No hint used." in dee
-    cai = (report / "learners" / "cai.html").read_text(encoding="utf-8")
+    cai = (report / "handouts" / "cai.html").read_text(encoding="utf-8")
     assert "refused conftest.py" in cai
+    instructors = (report / "learners" / "ben.html").read_text(encoding="utf-8")
+    assert "A hidden check: its message is not shown." not in instructors
+    assert "hidden from the learner" in instructors and f"{SECRET}: &#39;x&#39; differs" in instructors
 
 
 def test_a_message_every_visible_check_shares_is_shown_once():
     crash = "could not import your file: ModuleNotFoundError"
     same = [result("ex02_autograd", n, "error", message=crash) for n in ("a", "b")]
     hidden = result("ex02_autograd", "c", "error", hidden=True, message=SECRET)
-    assert html.shared_message([*same, hidden]) == crash
-    assert html.shared_message([*same, result("ex02_autograd", "d", "failed", message="'x' differs")]) == ""
-    assert html.shared_message([same[0], hidden]) == ""  # one visible check: shown in its row
-    page = html.learner_page(learner("lee", [*same, hidden]), {})
+    assert html.shared_message([*same, hidden], hidden_shown=False) == crash
+    assert html.shared_message([*same, hidden], hidden_shown=True) == ""  # the hidden check says something else
+    assert html.shared_message([*same, result("ex02_autograd", "d", "failed", message="'x' differs")], False) == ""
+    assert html.shared_message([same[0], hidden], hidden_shown=False) == ""  # one visible check: shown in its row
+    page = html.learner_page(learner("lee", [*same, hidden]), {}, html.Audience.LEARNER)
     assert page.count(crash) == 1 and SECRET not in page
 
 
 def test_learner_markup_is_escaped():
     evil = learner("mal", [result("ex01_tensors", "sums", "failed", message="<script>alert(1)</script>")])
-    page = html.learner_page(evil, {})
-    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    for audience in html.Audience:
+        page = html.learner_page(evil, {}, audience)
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_learner_ids_are_escaped_wherever_the_class_page_names_them(tmp_path):
+    evil = "<img src=x onerror=alert(1)>"
+    failing = learner(evil, [result("ex01_tensors", "sums", "failed", message="'sum' differs")])
+    failing.write_json(tmp_path / "learners" / "evil.json")
+    page = html.class_page(loading.load(tmp_path, EXERCISES))
+    assert evil not in page
+    mistakes = page[page.index('id="mistakes"') : page.index('id="incidents"')]
+    assert "&lt;img src=x onerror=alert(1)&gt;</a>" in mistakes  # named, as text
 
 
 def test_the_same_results_give_the_same_pages(tmp_path):
@@ -352,13 +422,21 @@ def test_the_complete_example_learner_holds_the_current_solutions():
 
 @pytest.mark.slow
 def test_the_example_class_shows_every_status_in_the_report(tmp_path):
-    """`make report` on examples/class, limited to ex01 and ex02 (every status lives there)."""
+    """`make class` twice (the rerun grades nobody) and `make report` on examples/class, limited to
+    ex01 and ex02 (every status lives there)."""
     results, out = tmp_path / "results", tmp_path / "report"
-    done = run_grader(
-        "class", str(ROOT / "examples" / "class"), "--out", str(results), "--jobs", "2", "--timeout", "5",
-        "--exercises", "ex01_tensors", "ex02_autograd",
-    )
+    grade = ("class", str(ROOT / "examples" / "class"), "--out", str(results), "--jobs", "2", "--timeout", "5",
+             "--exercises", "ex01_tensors", "ex02_autograd")
+    done = run_grader(*grade)
     assert done.returncode == 0, done.stdout + done.stderr
+    graded = ClassRecord.from_dict(json.loads((results / "class.json").read_text()))
+    everyone = len([p for p in (ROOT / "examples" / "class").iterdir() if p.is_dir()])
+    assert graded.regraded == everyone
+    assert (graded.grading_started, graded.grading_duration) == (graded.started, graded.duration)
+    assert run_grader(*grade).returncode == 0  # everyone unchanged: nobody is graded again
+    rerun = ClassRecord.from_dict(json.loads((results / "class.json").read_text()))
+    assert rerun.regraded == 0 and rerun.started >= graded.started
+    assert (rerun.grading_started, rerun.grading_duration) == (graded.started, graded.duration)
     done = run_grader("report", str(results), "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     learners = {p.stem: Submission.read_json(p) for p in (out / "learners").glob("*.json")}

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from grader.commands import main
-from grader.tests.test_report import write_class
+from grader.tests.conftest import COURSE
+from grader.tests.test_report import learner, result, write_class
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on PATH (CI installs one)")
@@ -42,10 +43,10 @@ def browser() -> Iterator[object]:
 class Visit:
     """A page opened from a file, with every console error and every request that left the disk."""
 
-    def __init__(self, browser, path: Path) -> None:
+    def __init__(self, browser, path: Path, width: int = 1280) -> None:
         self.errors: list[str] = []
         self.remote: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.route("**/*", self._offline)
@@ -66,8 +67,36 @@ class Visit:
         print(f"screenshot: {path}")
 
 
+@pytest.fixture(scope="module")
+def wide_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A class graded on every exercise of the course, with long learner ids: the widest score matrix."""
+    root = tmp_path_factory.mktemp("wide")
+    for index, name in enumerate(["ada-lovelace-with-a-long-folder-name", "ben", "cai-some-other-long-name"]):
+        checks = [
+            result(exercise, f"check_{n}", "passed" if (n + index) % 3 else "failed", max_points=7.5)
+            for exercise in COURSE.catalog.names
+            for n in range(3)
+        ]
+        learner(name, checks).write_json(root / "results" / "learners" / f"{name}.json")
+    out = root / "report"
+    assert main(["report", str(root / "results"), "--out", str(out)]) == 0
+    return out
+
+
+def inside(box: dict, frame: dict) -> bool:
+    return box["x"] >= frame["x"] - 0.5 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+
+
 def learners_in_order(page) -> list[str]:
     return page.locator("#score-matrix tbody tr td:first-child").all_inner_texts()
+
+
+def test_the_handout_shows_no_hidden_check_message(browser, report):
+    visit = Visit(browser, report / "handouts" / "ben.html")
+    hidden = visit.page.locator("tr.check", has_text="stats_random")
+    assert hidden.locator("pre").count() == 0 and hidden.locator(".tag").inner_text() == "hidden"
+    assert visit.page.locator("a", has_text="class report").count() == 0
+    assert visit.errors == []
 
 
 def test_class_page_renders_plots_and_sorts(browser, report, tmp_path, record_property):
@@ -97,6 +126,24 @@ def test_class_page_renders_plots_and_sorts(browser, report, tmp_path, record_pr
     assert visit.errors == ["listener works"]
 
 
+def test_the_score_matrix_keeps_learner_total_and_share_in_view_at_1400_px(browser, wide_report, tmp_path, record_property):
+    visit = Visit(browser, wide_report / "index.html", width=1400)
+    page = visit.page
+    viewport = {"x": 0, "width": 1400}
+    box = page.locator(".matrix").bounding_box()
+    assert box is not None and inside(box, viewport)
+    assert page.locator("#score-matrix thead th").count() == len(COURSE.catalog.names) + 3
+    assert page.locator(".matrix").evaluate("(e) => e.scrollWidth > e.clientWidth")  # too wide for the page here
+    for edge in ("left", "right"):
+        page.locator(".matrix").evaluate(f"(e) => e.scrollLeft = {'0' if edge == 'left' else 'e.scrollWidth'}")
+        for column in ("th.learner", "th.total", "th.share", "tbody tr:first-child td.total"):
+            cell = page.locator(f"#score-matrix {column}").first.bounding_box()
+            assert cell is not None and inside(cell, box) and inside(cell, viewport), (edge, column, cell, box)
+    assert page.locator("#score-matrix tbody tr:first-child td.share").inner_text().endswith("%")
+    visit.screenshot(tmp_path / "wide-class.png", record_property)
+    assert visit.errors == []
+
+
 def test_learner_page_renders_from_the_class_page_link(browser, report, tmp_path, record_property):
     visit = Visit(browser, report / "index.html")
     visit.page.locator("#score-matrix a", has_text="ben").click()
@@ -110,7 +157,7 @@ def test_learner_page_renders_from_the_class_page_link(browser, report, tmp_path
     assert failed.locator(".diagnosis").inner_text() == "sum instead of mean?"
     assert failed.locator("pre").is_visible()
     hidden = page.locator("tr.check", has_text="stats_random")
-    assert hidden.locator("pre").count() == 0
+    assert hidden.locator(".tag").inner_text() == "hidden from the learner"  # the instructor's page shows it all
     visit.screenshot(tmp_path / "learner.png", record_property)
     assert visit.errors == []
     assert visit.remote == []

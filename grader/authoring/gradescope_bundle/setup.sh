@@ -2,7 +2,10 @@
 # Gradescope runs this once, when it builds the autograder image, with the bundle
 # unpacked in /autograder/source. It installs the pinned course environment into
 # /autograder/source/.venv: the same packages, at the same versions, as a learner's
-# `make install` (requirements.lock), torch==2.13.0 on the CPU.
+# `make install` (requirements.lock), with torch's CPU build (Gradescope has no GPU,
+# and PyPI's Linux torch pulls gigabytes of CUDA libraries): the torch version the lock
+# pins, with PyTorch's `+cpu` label, from PyTorch's CPU index. TORCH_INDEX overrides
+# that index.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,5 +35,8 @@ PYTHON=$(python_311_or_newer) || {
     "$PYTHON" -m venv .venv
 }
 .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip
-.venv/bin/python -m pip install --disable-pip-version-check -c requirements.lock "torch==2.13.0" -e .
+TORCH_PIN=$(grep -E '^torch==' requirements.lock)
+.venv/bin/python -m pip install --disable-pip-version-check \
+    --extra-index-url "${TORCH_INDEX:-https://download.pytorch.org/whl/cpu}" \
+    -c requirements.lock "${TORCH_PIN}+cpu" -e .
 .venv/bin/python -c "import torch; print('torch', torch.__version__, 'ready')"

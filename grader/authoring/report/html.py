@@ -1,12 +1,18 @@
-"""The HTML pages: a class page and one page per learner, from jinja2 templates.
+"""The HTML pages: a class page and two pages per learner, from jinja2 templates.
 
 Pages are self-contained (CSS, script and figures inline) so that they open
-from a file, offline, and can be mailed or archived one by one. A hidden
-check's message, diagnosis and output appear on no page.
+from a file, offline, and can be mailed or archived one by one.
+
+Whose page is whose (`Audience`): the class page and `learners/<id>.html` are the
+instructor's, and show everything, hidden checks' messages, diagnoses and output
+included (marked as hidden from the learner). `handouts/<id>.html` is the page a
+learner may be given: a hidden check shows its status and points, nothing else,
+and nothing on it names another learner.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,8 +25,14 @@ from grader.core.results import CheckResult, ExerciseScore, Submission
 from grader.learner.terminal import points
 
 TEMPLATES = Path(__file__).with_name("templates")
-LEARNER_PAGES = "learners"
 HARDEST_SHOWN = 20  # pass-rate rows shown before "the other checks"
+
+
+class Audience(StrEnum):
+    """Who reads a learner page; the value is its folder in the report."""
+
+    INSTRUCTOR = "learners"
+    LEARNER = "handouts"
 
 
 def class_page(results: ClassResults) -> str:
@@ -35,18 +47,22 @@ def class_page(results: ClassResults) -> str:
         summary=stats.summarize(rows),
         checks=stats.check_stats(results.submissions, results.exercises),
         hardest=HARDEST_SHOWN,
+        mistakes=stats.mistakes(results.submissions, results.exercises),
         incidents=stats.incidents(results.submissions),
         slowest=stats.slowest(results.submissions),
+        time=stats.grading_time(results.run, results.submissions),
         histogram_svg=plots.score_histogram(stats.histogram(fractions)),
         means_svg=plots.exercise_means(stats.exercise_means(rows, results.exercises)),
     )
 
 
-def learner_page(submission: Submission, titles: dict[str, str]) -> str:
+def learner_page(submission: Submission, titles: dict[str, str], audience: Audience) -> str:
+    """One learner's page: the instructor's (everything) or the learner's (no hidden check's details)."""
     groups: dict[str, list[CheckResult]] = {}
     for check in submission.checks:
         groups.setdefault(check.exercise, []).append(check)
-    shared = {exercise: shared_message(checks) for exercise, checks in groups.items()}
+    detailed = audience is Audience.INSTRUCTOR
+    shared = {exercise: shared_message(checks, detailed) for exercise, checks in groups.items()}
     return _environment().get_template("learner.html").render(
         submission=submission,
         scores=submission.exercises(),
@@ -54,21 +70,23 @@ def learner_page(submission: Submission, titles: dict[str, str]) -> str:
         shared=shared,
         handed_in=stats.handed_in(submission),
         titles=titles,
+        instructor=detailed,
     )
 
 
-def shared_message(checks: list[CheckResult]) -> str:
-    """The message every visible check of an exercise has (a missing file, an import error), or "".
+def shared_message(checks: list[CheckResult], hidden_shown: bool) -> str:
+    """The message every shown check of an exercise has (a missing file, an import error), or "".
 
-    Shown once above the exercise's checks instead of once per check.
+    Shown once above the exercise's checks instead of once per check. A hidden check's
+    message counts only where hidden messages are shown (`hidden_shown`: the instructor's page).
     """
-    messages = [check.message for check in checks if not check.hidden]
+    messages = [check.message for check in checks if hidden_shown or not check.hidden]
     return messages[0] if len(messages) > 1 and messages[0] and len(set(messages)) == 1 else ""
 
 
-def learner_file(learner: str) -> str:
+def learner_file(learner: str, audience: Audience = Audience.INSTRUCTOR) -> str:
     """The page's path under the report folder, named as the learner's results file is."""
-    return f"{LEARNER_PAGES}/{file_name(learner)}.html"
+    return f"{audience}/{file_name(learner)}.html"
 
 
 def _environment() -> jinja2.Environment:
@@ -83,6 +101,7 @@ def _environment() -> jinja2.Environment:
     environment.filters.update(
         points=points,
         percent=lambda fraction: f"{100 * fraction:.0f}%",
+        short=lambda exercise: exercise.split("_", 1)[0],  # ex02_autograd -> ex02: a narrow column
         seconds=_seconds,
         shade=_shade,
         learner_href=lambda learner: quote(learner_file(learner)),

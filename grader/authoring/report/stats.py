@@ -10,10 +10,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from grader.classroom.records import ClassRecord
 from grader.core.results import CheckResult, ExerciseScore, Submission
 
 HISTOGRAM_BINS = 10
-TOP_DIAGNOSES = 3
 INCIDENT_STATUSES = ("timeout", "crashed")
 MISTAKE_STATUSES = ("failed", "error")  # the statuses whose messages name a mistake
 LINE_LIMIT = 160
@@ -52,12 +52,37 @@ class CheckStats:
     statuses: Counter[str] = field(default_factory=Counter)  # status -> learners
     attempted: int = 0
     passed: int = 0
-    diagnoses: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
 
     @property
     def pass_rate(self) -> float | None:
         """Passed among those who attempted it; None when nobody did."""
         return self.passed / self.attempted if self.attempted else None
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One thing that went wrong, in one exercise, and who it happened to.
+
+    Checks that fail with the same line (an import error fails every check of the
+    exercise) make one mistake: it is counted once per learner, not once per check.
+    """
+
+    exercise: str
+    label: str  # the grader's diagnosis, else the message's first line
+    learners: list[str]  # sorted
+    checks: list[str]  # the checks it failed, in catalog order
+    hidden: bool  # some of those checks are hidden: the label is for the instructor only
+
+
+@dataclass(frozen=True)
+class GradingTime:
+    """How long grading took. A rerun that finds every learner unchanged takes a second:
+    the time that matters is that of the run that graded them."""
+
+    wall: float | None  # wall time of the latest run that graded anyone; None: not recorded
+    learners: float  # the learners' own grading times, added up (one job's worth of work each)
+    last_run: float  # wall time of the latest run, whatever it graded
+    regraded: int | None  # learners the latest run graded; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -68,17 +93,13 @@ class Incident:
     exercise: str
     check: str
     status: str
-    message: str  # first line; "" for hidden checks
+    message: str  # first line
+    hidden: bool
 
 
 def first_line(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…"
-
-
-def visible_message(check: CheckResult) -> str:
-    """A check's message where it may be shown; a hidden check's never is."""
-    return "" if check.hidden else check.message
 
 
 def handed_in(submission: Submission) -> set[str]:
@@ -134,22 +155,15 @@ def check_stats(submissions: list[Submission], exercises: list[str]) -> list[Che
     Checks nobody attempted come last; ties keep the catalog order.
     """
     table: dict[tuple[str, str], CheckStats] = {}
-    diagnoses: dict[tuple[str, str], Counter[str]] = {}
     for submission in submissions:
         present = handed_in(submission)
         for check in submission.checks:
             key = (check.exercise, check.name)
             stats = table.setdefault(key, CheckStats(check.exercise, check.name, check.hidden))
             stats.statuses[check.status] += 1
-            if check.exercise not in present or check.status in ("not_started", "skipped"):
-                continue
-            stats.attempted += 1
-            stats.passed += check.passed
-            label = diagnosis_label(check)
-            if label:
-                diagnoses.setdefault(key, Counter())[label] += 1
-    for key, counter in diagnoses.items():
-        table[key].diagnoses = counter.most_common(TOP_DIAGNOSES)
+            if attempted(check, present):
+                stats.attempted += 1
+                stats.passed += check.passed
     rank = {name: i for i, name in enumerate(exercises)}
     position = {key: i for i, key in enumerate(table)}  # first appearance: catalog order within an exercise
 
@@ -160,16 +174,44 @@ def check_stats(submissions: list[Submission], exercises: list[str]) -> list[Che
     return [table[key] for key in sorted(table, key=hardness)]
 
 
+def attempted(check: CheckResult, handed: set[str]) -> bool:
+    """The learner handed in the exercise's file and filled this check's stub."""
+    return check.exercise in handed and check.status not in ("not_started", "skipped")
+
+
+def mistakes(submissions: list[Submission], exercises: list[str]) -> list[Mistake]:
+    """What went wrong in attempted checks, grouped by exercise and label, most learners first.
+
+    For the instructor: hidden checks' diagnoses and messages count too (marked `hidden`).
+    """
+    learners: dict[tuple[str, str], set[str]] = {}
+    checks: dict[tuple[str, str], dict[str, bool]] = {}  # check name -> hidden, in order
+    for submission in submissions:
+        handed = handed_in(submission)
+        for check in submission.checks:
+            label = diagnosis_label(check)
+            if label and attempted(check, handed):
+                key = (check.exercise, label)
+                learners.setdefault(key, set()).add(submission.learner)
+                checks.setdefault(key, {})[check.name] = check.hidden
+    rank = {name: i for i, name in enumerate(exercises)}
+    found = [
+        Mistake(exercise, label, sorted(names), list(checks[exercise, label]), any(checks[exercise, label].values()))
+        for (exercise, label), names in learners.items()
+    ]
+    return sorted(found, key=lambda m: (-len(m.learners), rank.get(m.exercise, len(rank)), m.label))
+
+
 def diagnosis_label(check: CheckResult) -> str:
-    """What went wrong, in one line: the grader's diagnosis, else the visible message's first line."""
+    """What went wrong, in one line: the grader's diagnosis, else the message's first line."""
     if check.status not in MISTAKE_STATUSES:
         return ""
-    return first_line(check.diagnosis) or first_line(visible_message(check))
+    return first_line(check.diagnosis) or first_line(check.message)
 
 
 def incidents(submissions: list[Submission]) -> list[Incident]:
     return [
-        Incident(s.learner, c.exercise, c.name, c.status, first_line(visible_message(c)))
+        Incident(s.learner, c.exercise, c.name, c.status, first_line(c.message), c.hidden)
         for s in submissions
         for c in s.checks
         if c.status in INCIDENT_STATUSES
@@ -178,3 +220,10 @@ def incidents(submissions: list[Submission]) -> list[Incident]:
 
 def slowest(submissions: list[Submission], count: int = 5) -> list[Submission]:
     return sorted(submissions, key=lambda s: s.duration, reverse=True)[:count]
+
+
+def grading_time(run: ClassRecord, submissions: list[Submission]) -> GradingTime:
+    """The class.json's account of the runs, with the learners' own times beside it."""
+    recorded = run.regraded >= 0
+    wall = run.grading_duration if recorded and run.grading_duration else None
+    return GradingTime(wall, sum(s.duration for s in submissions), run.duration, run.regraded if recorded else None)
