@@ -22,7 +22,11 @@ from torch import nn
 from grader import capture, check
 
 SDPA = ("torch.nn.functional.scaled_dot_product_attention",)
-MHA = SDPA + ("torch.nn.functional.multi_head_attention_forward", "torch.nn.MultiheadAttention.forward")
+MHA = SDPA + (
+    "torch.nn.functional.multi_head_attention_forward",
+    "torch.nn.MultiheadAttention.forward",
+    "torch._native_multi_head_attention",
+)
 BLOCK = MHA + ("torch.nn.TransformerEncoderLayer.forward", "torch._transformer_encoder_layer_fwd")
 # Several layers or a training step sum the same products in other orders: floats compared with these
 # (the key bias gets a gradient that is exactly 0 in theory, rounding noise of about 1e-6 in practice).

@@ -122,7 +122,7 @@ def worker_command(layout: Layout, mode: SandboxMode) -> tuple[list[str], dict[s
         # names sys.path uses (a .venv may be a symlink), then becomes a user of its own.
         keep = [Path(sys.prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix)]
         isolate = ["--isolate", str(layout.scratch), str(uid), *map(str, keep)]
-        return [*UNSHARE, *command, "/dev/shm", *isolate], env, "/"  # its /dev/shm is its own there
+        return [*UNSHARE, *command, "/tmp", "/dev/shm", *isolate], env, "/"  # its /tmp and /dev/shm are its own there
     return command, env, env["TMPDIR"]
 
 

@@ -234,6 +234,8 @@ def _read_inside(path: Path, root: Path, limit: int, label: str) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Refused(f"{label} is not a regular file: refused")
+        if info.st_nlink > 1:  # another name for a file elsewhere (the course secret, another learner's file)
+            raise Refused(f"{label} is a hard link (a file with {info.st_nlink} names): refused, submit a copy")
         if info.st_size > limit:
             raise Refused(_too_large(label, info.st_size, limit))
         with os.fdopen(fd, "rb", closefd=False) as handle:

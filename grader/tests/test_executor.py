@@ -228,6 +228,40 @@ def test_a_probe_with_a_device_gets_the_cpu_reference(tmp_path):
     assert result.status == "passed", result.message
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        "torch._C._nn.mse_loss(x, t)",
+        "torch.ops.aten.mse_loss(x, t)",
+        "torch.nn.MSELoss()(x, t)",
+        "torch._C._nn.cross_entropy_loss(x, t.argmax(1), None, 1, -100, 0.0)",
+        "torch.ops.aten.cross_entropy_loss(x, t.argmax(1))",
+        "torch.ops.aten.nll_loss_forward(x.log_softmax(1), t.argmax(1), None, 1, -100)[0]",
+    ],
+)
+def test_forbidden_computations_are_caught_below_the_python_functions(tmp_path, call):
+    """The C bindings under F.mse_loss, torch.ops.aten, modules, inference mode: every path."""
+    source = f"import torch\ndef f(x, t):\n    with torch.inference_mode():\n        return {call}\n"
+    probe = lambda ex: {"out": ex.f(torch.randn(4, 3), torch.rand(4, 3))}  # noqa: E731
+    forbid = ("torch.nn.functional.mse_loss", "torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss")
+    outcome = run(learner(tmp_path, source), probe=probe, forbid=forbid)
+    assert outcome.kind == "forbidden", outcome
+    assert "called at line 4 of your file" in outcome.detail
+    assert ("the operator aten::" in outcome.detail) == ("MSELoss" not in call)  # a module: caught by its name
+
+
+def test_forbidden_operators_are_allowed_to_the_probe_and_restored_after(tmp_path):
+    source = "import torch\ndef f(x, t):\n    return ((x - t) ** 2).mean()\n"
+
+    def probe(ex):
+        x, t = torch.randn(4, 3), torch.rand(4, 3)
+        return {"own": ex.f(x, t), "torch": torch._C._nn.mse_loss(x, t), "ce": torch.nn.functional.cross_entropy(x, t)}
+
+    outcome = run(learner(tmp_path, source), probe=probe, forbid=("torch.nn.functional.mse_loss", "torch.nn.functional.cross_entropy"))
+    assert outcome.kind == "observations", outcome
+    assert not torch.ops.aten.cross_entropy_loss.default.py_kernels  # nothing left behind in this process either
+
+
 def test_forbidden_plain_python_functions_are_caught_however_imported(tmp_path):
     source = """
     import torch
