@@ -17,6 +17,7 @@
 #   make goldens             record reference observations of the visible checks
 #   make exercises           regenerate exercises/ from solutions/
 #   make variants            prove the suites against known mistakes
+#   make mutants [EX=ex02] [SAMPLE=n] [JOBS=n]   mutation testing: do the checks catch small faults?
 #   make test                the whole self-test of the grader and the curriculum
 #   make bench               speed benchmarks (results in bench/results.json)
 #   make install             create .venv with the pinned course environment
@@ -31,7 +32,7 @@ SUBMISSIONS ?= examples/class
 RESULTS ?= build/class-results
 REPORT ?= build/report
 
-.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants clean
+.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants mutants clean
 
 install: $(STAMP)
 
@@ -104,6 +105,9 @@ exercises: $(STAMP)
 
 variants: $(STAMP)
 	$(PY) -m grader variants
+
+mutants: $(STAMP)
+	$(PY) -m grader mutants $(EX) $(if $(SAMPLE),--sample $(SAMPLE)) --jobs $(JOBS)
 
 clean:
 	rm -rf $(VENV) results.json build dist

@@ -42,8 +42,8 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 PACKAGE = Path(__file__).resolve().parents[1]  # the grader this process runs
 SHIPPED_PACKAGES = ("core", "run", "learner", "commands")  # whole, but for the instructor's commands
 # Commands and Makefile targets that need solutions/ or serve the instructor.
-INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "class", "report")
-INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope", "class", "report", "bench")
+INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "class", "report", "mutants")
+INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope", "class", "report", "bench", "mutants")
 # The grader's self-tests that run without solutions/: the release's `make test`.
 RELEASE_SELF_TESTS = (
     "__init__.py",

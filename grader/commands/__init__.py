@@ -24,7 +24,7 @@ from types import ModuleType
 
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "class_", "report", "goldens", "release", "gradescope", "notebooks")
+COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "mutants", "class_", "report", "goldens", "release", "gradescope", "notebooks")
 
 
 def report_check(stale: list[str], command: str) -> int:
