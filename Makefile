@@ -17,6 +17,7 @@
 #   make goldens             record reference observations of the visible checks
 #   make exercises           regenerate exercises/ from solutions/
 #   make variants            prove the suites against known mistakes
+#   make mutants [EX=ex02] [SAMPLE=n] [JOBS=n]   mutation testing: do the checks catch small faults?
 #   make test                the whole self-test of the grader and the curriculum
 #   make bench               speed benchmarks (results in bench/results.json)
 #   make install             create .venv with the pinned course environment
@@ -31,6 +32,7 @@ JOBS ?= 1
 RESULTS ?= build/class-results
 REPORT ?= build/report
 
+<<<<<<< HEAD
 # torch's CPU build. On Linux, PyPI's torch wheel pulls in the CUDA libraries (gigabytes of
 # nvidia packages); PyTorch's CPU index serves torch 2.13.0+cpu, which the pin torch==2.13.0
 # accepts (a local label is ignored when matching) and pip prefers (2.13.0+cpu sorts after
@@ -51,6 +53,9 @@ define pip_install
 endef
 
 .PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants clean
+=======
+.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants mutants clean
+>>>>>>> mutants
 
 install: $(STAMP)
 
@@ -130,6 +135,9 @@ exercises: $(STAMP)
 
 variants: $(STAMP)
 	$(PY) -m grader variants
+
+mutants: $(STAMP)
+	$(PY) -m grader mutants $(EX) $(if $(SAMPLE),--sample $(SAMPLE)) --jobs $(JOBS)
 
 clean:
 	rm -rf $(VENV) results.json build dist
