@@ -32,7 +32,6 @@ JOBS ?= 1
 RESULTS ?= build/class-results
 REPORT ?= build/report
 
-<<<<<<< HEAD
 # torch's CPU build. On Linux, PyPI's torch wheel pulls in the CUDA libraries (gigabytes of
 # nvidia packages); PyTorch's CPU index serves torch 2.13.0+cpu, which the pin torch==2.13.0
 # accepts (a local label is ignored when matching) and pip prefers (2.13.0+cpu sorts after
@@ -52,10 +51,7 @@ define pip_install
 	|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
 endef
 
-.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants clean
-=======
 .PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants mutants clean
->>>>>>> mutants
 
 install: $(STAMP)
 
