@@ -10,9 +10,10 @@ appended to the reference solution, so it redefines only what it changes:
     class MyLinear(nn.Module):
         ...
 
-`VERDICTS` maps a check name (for device checks, with or without `[cpu]`: only
-the CPU run is graded here) to the status it must get and a text its message
-must contain; every check not listed must pass. A correct alternative
+`VERDICTS` maps a check name (for device checks, with or without `[cpu]`: the
+runs on the devices every machine has, the CPU and `meta`, are graded here) to
+the status it must get and a text its message must contain; every check not
+listed must pass. A correct alternative
 implementation therefore has `VERDICTS = {}`. `python -m grader variants` runs
 them all, and the self-test does too, so a check that cannot catch its classic
 mistake (or rejects a valid alternative) is found at authoring time.
@@ -30,6 +31,7 @@ from grader.core.references import References
 from grader.core.results import CheckResult
 from grader.core.session import Session, Target
 from grader.core.suites import Registry, load_suite
+from grader.run.devices import ALWAYS
 from grader.run.executor import ForkExecutor
 
 
@@ -82,22 +84,37 @@ def build(course: Course, variant: Variant, folder: Path) -> Path:
     return module
 
 
-def run(course: Course, variant: Variant, folder: Path, references: References | None = None) -> VariantReport:
-    """Grade the variant (the CPU runs of its exercise) and compare every status with what it declares."""
+def run(
+    course: Course, variant: Variant, folder: Path, references: References | None = None, salts: int = 1
+) -> VariantReport:
+    """Grade the variant (its runs on the devices every machine has) and compare every status with
+    what it declares; with `salts` > 1, its hidden checks again under that many course secrets, each
+    of which must give the same verdicts (hidden checks randomise values, never coverage)."""
     build(course, variant, folder)
     checks = load_suite(course.suite(variant.exercise))
     executor = ForkExecutor(Registry(checks))
-    session = Session(Target(variant.label, folder), references or References(course.solutions), executor)
-    results = session.grade(plan(checks, executor.unusable, devices=("cpu",)))
+    references = references or References(course.solutions)
+    session = Session(Target(variant.label, folder), references, executor)
+    results = session.grade(plan(checks, executor.unusable, devices=ALWAYS))
     report = VariantReport(variant, results)
     names = {r.name for r in results} | {r.check for r in results}
     for name in variant.verdicts:
         if name not in names:
             report.problems.append(f"VERDICTS names {name!r}, which is not a check of {variant.exercise}")
+    report.problems += _against_verdicts(variant, results)
+    hidden = [c for c in checks if c.hidden]
+    for salt in (f"salt-{number}" for number in range(1, salts)):
+        salted = Session(Target(variant.label, folder), references, executor, salt=salt)
+        report.problems += [f"with salt {salt!r}: {problem}" for problem in _against_verdicts(variant, salted.grade(plan(hidden, executor.unusable, devices=ALWAYS)))]
+    return report
+
+
+def _against_verdicts(variant: Variant, results: list[CheckResult]) -> list[str]:
+    problems = []
     for result in results:
         status, text = variant.verdicts.get(result.name, variant.verdicts.get(result.check, ("passed", "")))
         if result.status != status:
-            report.problems.append(f"{result.name}: expected {status}, got {result.status}: {result.message}")
+            problems.append(f"{result.name}: expected {status}, got {result.status}: {result.message}")
         elif text not in result.message:
-            report.problems.append(f"{result.name}: message lacks {text!r}: {result.message}")
-    return report
+            problems.append(f"{result.name}: message lacks {text!r}: {result.message}")
+    return problems

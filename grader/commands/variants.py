@@ -15,6 +15,10 @@ HELP = "prove the suites: known mistakes fail, alternatives pass"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("exercises", nargs="*", help="exercise names or prefixes (default: all)")
+    parser.add_argument(
+        "--salts", type=int, default=1, metavar="N",
+        help="also grade the hidden checks under N-1 other course secrets: each must give the same verdicts",
+    )  # fmt: skip
 
 
 def run(course: Course, args: argparse.Namespace) -> int:
@@ -32,7 +36,7 @@ def run(course: Course, args: argparse.Namespace) -> int:
     failures = 0
     for variant in found:
         with tempfile.TemporaryDirectory() as folder:
-            report = variants.run(course, variant, Path(folder), references)
+            report = variants.run(course, variant, Path(folder), references, salts=max(1, args.salts))
         failures += not report.ok
         print(f"{'ok  ' if report.ok else 'FAIL'} {variant.label}")
         for problem in report.problems:

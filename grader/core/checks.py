@@ -40,11 +40,19 @@ class Check:
     devices: tuple[str, ...] = ("cpu",)
     forbid: tuple[str, ...] = ()
     max_bytes: int = FRAME_LIMIT  # of a result: a learner's process cannot send the grader more
+    device_tolerances: tuple[tuple[str, float, float], ...] = ()  # (device, rtol, atol): where it differs from the reference's
     exercise: str = field(default="", compare=False)
 
     @property
     def takes_device(self) -> bool:
         return "device" in inspect.signature(self.probe).parameters
+
+    def tolerance_on(self, device: str) -> tuple[float | None, float | None]:
+        """(rtol, atol) for a run on `device`: its own widened ones, else the check's (None: per dtype)."""
+        for name, rtol, atol in self.device_tolerances:
+            if name == device:
+                return rtol, atol
+        return self.rtol, self.atol
 
     @property
     def key(self) -> str:
@@ -66,6 +74,7 @@ def check(
     devices: tuple[str, ...] = ("cpu",),
     forbid: tuple[str, ...] = (),
     max_bytes: int = FRAME_LIMIT,
+    device_tolerances: dict[str, tuple[float, float]] | None = None,
 ) -> Callable[[Probe], Check]:
     """Declare a probe as a graded check.
 
@@ -92,6 +101,7 @@ def check(
             devices=tuple(devices),
             forbid=tuple(forbid),
             max_bytes=int(max_bytes),
+            device_tolerances=tuple((d, float(r), float(a)) for d, (r, a) in (device_tolerances or {}).items()),
         )
         if len(declared.devices) > 1 and not declared.takes_device:
             raise TypeError(f"check {probe.__name__} lists devices but its probe takes no `device`")

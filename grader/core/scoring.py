@@ -64,10 +64,10 @@ def needs_reference(learner: ProbeOutcome) -> bool:
 
 def judge(check: Check, device: str, reference: ProbeOutcome | None, learner: ProbeOutcome) -> CheckResult:
     """The learner's outcome, judged against the reference's (None where `needs_reference` says no)."""
-    return result(check, device, _verdict(check, reference, learner), learner.output, learner.duration)
+    return result(check, device, _verdict(check, device, reference, learner), learner.output, learner.duration)
 
 
-def _verdict(check: Check, reference: ProbeOutcome | None, learner: ProbeOutcome) -> Verdict:
+def _verdict(check: Check, device: str, reference: ProbeOutcome | None, learner: ProbeOutcome) -> Verdict:
     if needs_reference(learner) and (reference is None or reference.kind not in (OutcomeKind.OBSERVATIONS, OutcomeKind.RAISED)):
         raise RuntimeError(f"reference for {check.key} did not run: {reference.kind if reference else 'not computed'}")
     kind = learner.kind
@@ -93,7 +93,7 @@ def _verdict(check: Check, reference: ProbeOutcome | None, learner: ProbeOutcome
         assert reference.error is not None
         return Verdict(Status.FAILED, f"expected {reference.error.type} to be raised, but the call returned normally")
     assert reference.observations is not None
-    tolerances = Tolerances(check.rtol, check.atol)
+    tolerances = Tolerances(*check.tolerance_on(device))
     mismatches = compare(reference.observations, learner.observations, tolerances)
     if not mismatches:
         return Verdict(Status.PASSED)

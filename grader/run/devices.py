@@ -13,10 +13,13 @@ import sys
 from grader.run import fork
 
 
+ALWAYS = ("cpu", "meta")  # the meta device has shapes and dtypes, no data: on every machine, for "was it moved?"
+
+
 @functools.cache
 def available(device: str) -> bool:
     """True when `device` ("cuda", "mps", "cuda:1", ...) exists on this machine."""
-    if device == "cpu":
+    if device in ALWAYS:
         return True
 
     def ask() -> bytes:
@@ -34,7 +37,7 @@ def available(device: str) -> bool:
 
 def unusable(device: str) -> str:
     """Why children forked from this process cannot run on `device` ("" when they can)."""
-    if device == "cpu":
+    if device in ALWAYS:
         return ""
     torch = sys.modules.get("torch")
     if device.startswith("cuda") and torch is not None and torch.cuda.is_initialized():
