@@ -78,6 +78,11 @@ def build_class(folder: Path, run: str, port: int) -> Path:
                 assert not any(path.iterdir()), f"{learner} should be empty"
             elif kind.startswith("link:"):
                 path.symlink_to(kind.removeprefix("link:"))
+            elif kind.startswith("hardlink:"):  # a copy outside every learner's folder, linked in
+                target = folder / "outside" / f"{learner}-{Path(kind).name}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(ROOT / kind.removeprefix("hardlink:"), target)
+                os.link(target, path)
             elif kind == "50MB":
                 with open(path, "wb") as big:
                     big.truncate(50_000_000)  # sparse: 50 MB long, no disk used
@@ -258,6 +263,9 @@ def learner_problems(learner: str, spec: dict, results: Path) -> list[str]:
             problems.append(f"no check matches {pattern}")
         wrong = {key: c for key, c in matched.items() if c["status"] not in allowed}
         problems += [f"{key} is {c['status']} (expected {'/'.join(allowed)})" for key, c in wrong.items()]
+    printed = "\n".join(c["output"] for c in data["checks"])
+    problems += [f"output lacks {text!r}" for text in spec.get("output_has", []) if text not in printed]
+    problems += [f"output shows {text!r}: {printed[:300]}" for text in spec.get("output_lacks", []) if text in printed]
     notes = " | ".join(data.get("notes", []))
     problems += [f"notes lack {text!r}: {notes}" for text in spec.get("notes", []) if text not in notes]
     return problems
