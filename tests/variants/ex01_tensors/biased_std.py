@@ -4,6 +4,7 @@ VERDICTS = {
     "column_statistics": ("failed", "'std'"),
     "column_statistics_random": ("failed", "'std'"),
 }
+DIAGNOSIS = {"*": ("biased", "n - 1", "correction")}
 
 
 def column_stats(x):

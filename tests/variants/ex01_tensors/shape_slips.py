@@ -4,6 +4,10 @@ VERDICTS = {
     "reshape_flatten_unsqueeze_transpose": ("error", "view"),
     "tensor_from_nested_list": ("failed", "dtype torch.int64, expected torch.float32"),
 }
+DIAGNOSIS = {
+    "tensor_from_nested_list": ("int64", "integer dtype"),
+    "reshape_flatten_unsqueeze_transpose": ("reshape", "contiguous"),
+}
 
 import torch  # noqa: E402
 

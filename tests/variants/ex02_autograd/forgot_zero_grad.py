@@ -1,6 +1,7 @@
 """The training loop without optimizer.zero_grad(): each step uses all past gradients."""
 
 VERDICTS = {"hundred_sgd_steps": ("failed", "'x'")}
+DIAGNOSIS = {"*": "zero_grad"}
 
 import torch  # noqa: E402
 

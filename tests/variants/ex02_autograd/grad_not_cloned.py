@@ -1,6 +1,7 @@
 """Returns x.grad itself instead of a copy: the later zero_() and backward change it."""
 
 VERDICTS = {"gradients_accumulate_then_clear": ("failed", "'accumulated'")}
+DIAGNOSIS = {"*": ("clone", "copy", "shares memory")}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "mean_of_squares_random": ("failed", "'grad'"),
     "detach_makes_a_constant": ("failed", "'u.requires_grad'"),
 }
+DIAGNOSIS = {"detach_makes_a_constant": "detach", "*": ("sum instead of a mean", "1/n")}
 
 
 def mean_of_squares_grad(x):

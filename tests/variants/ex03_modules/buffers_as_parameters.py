@@ -8,6 +8,7 @@ VERDICTS = {
     "complex_model_random": ("failed", "'grad.norm.std': not expected in the result"),
     "count_parameters_counts_each_once": ("failed", "'ComplexModel(5, 8, 3)': wrong value\nexpected 147, got 157"),
 }
+DIAGNOSIS = {"*": ("buffer", "'parameters'", "register_buffer")}
 
 from torch import nn  # noqa: E402
 

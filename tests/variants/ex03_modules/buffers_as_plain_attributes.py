@@ -7,6 +7,7 @@ VERDICTS = {
     "complex_model_loads_weights": ("error", 'Unexpected key(s) in state_dict: "norm.mean", "norm.std"'),
     "complex_model_random": ("error", 'Unexpected key(s) in state_dict: "norm.mean", "norm.std"'),
 }
+DIAGNOSIS = {"*": ("buffer", "'state_dict.norm")}
 
 from torch import nn  # noqa: E402
 

@@ -6,6 +6,10 @@ VERDICTS = {
     "centered_layer_subtracts_the_mean": ("failed", "'3x4 matrix'"),
     "sequential_with_custom_layers": ("failed", "'output'"),
 }
+DIAGNOSIS = {
+    "count_parameters_counts_each_once": ("state_dict", "buffer", "twice", "trainable_only"),
+    "*": ("along another dimension", "whole tensor", "every element"),
+}
 
 from torch import nn  # noqa: E402
 

@@ -4,6 +4,7 @@ keeps dropping after model.eval(), so predictions are random."""
 VERDICTS = {
     "train_eval_switches_dropout": ("failed", "'after eval(): two passes agree': wrong value"),
 }
+DIAGNOSIS = {"*": ("after eval()", "training=self.training")}
 
 import torch.nn.functional as F  # noqa: E402
 

@@ -4,6 +4,7 @@ module object; every parameter still requires, and gets, a gradient."""
 VERDICTS = {
     "freeze_stops_gradients": ("failed", "'layer1.linear.weight.requires_grad': wrong value"),
 }
+DIAGNOSIS = {"*": "requires_grad"}
 
 
 def freeze(module):

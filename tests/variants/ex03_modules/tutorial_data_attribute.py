@@ -6,6 +6,7 @@ VERDICTS = {
     "my_linear_random": ("failed", "'bias.grad'"),
     "sequential_with_custom_layers": ("failed", "'grad.0.weight': expected torch.Tensor, got None"),
 }
+DIAGNOSIS = {"*": (".data", "detach", "no gradient")}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

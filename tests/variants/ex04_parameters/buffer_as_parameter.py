@@ -4,6 +4,7 @@ VERDICTS = {
     "buffer_vs_parameter": ("failed", "'named_parameters'"),
     "buffers_saved_and_converted": ("failed", "'tensors the optimizer updates'"),
 }
+DIAGNOSIS = {"*": ("buffer", "named_parameters", "optimizer updates")}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

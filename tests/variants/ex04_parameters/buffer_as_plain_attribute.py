@@ -4,6 +4,7 @@ VERDICTS = {
     "buffer_vs_parameter": ("failed", "'state_dict keys'"),
     "buffers_saved_and_converted": ("failed", "'loaded running_mean'"),
 }
+DIAGNOSIS = {"*": ("buffer",)}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

@@ -3,6 +3,7 @@
 VERDICTS = {
     "running_mean_training_and_eval": ("failed", "'running_mean.requires_grad after training'"),
 }
+DIAGNOSIS = {"*": ("requires_grad", "no_grad", "detach")}
 
 from torch import nn  # noqa: E402
 

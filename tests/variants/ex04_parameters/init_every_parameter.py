@@ -5,6 +5,7 @@ VERDICTS = {
     "init_weights_statistics": ("failed", "'bias is all zeros'"),
     "init_constant_through_apply": ("failed", "'1.weight (LayerNorm)'"),
 }
+DIAGNOSIS = {"*": ("isinstance", "bias", "LayerNorm", "BatchNorm")}
 
 from torch import nn  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "shared_gradients_add_up": ("failed", "'shared.weight.grad'"),
     "shared_gradients_random": ("failed", "'shared.weight.grad is the sum of both uses'"),
 }
+DIAGNOSIS = {"*": ("is net[", "one object", "the same layer")}
 
 from torch import nn  # noqa: E402
 

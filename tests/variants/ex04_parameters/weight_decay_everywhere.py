@@ -5,6 +5,7 @@ VERDICTS = {
     "one_step_update": ("failed", "'0.bias after one step'"),
     "param_groups_random": ("failed", "'weight_decay of 0.bias'"),
 }
+DIAGNOSIS = {"*": ("weight_decay of 0.bias", "no_decay")}
 
 import torch  # noqa: E402
 

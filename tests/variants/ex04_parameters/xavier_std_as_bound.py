@@ -4,6 +4,7 @@ VERDICTS = {
     "xavier_matches_torch": ("failed", "'equals nn.init.xavier_uniform_ under the same seed'"),
     "xavier_random_shapes_and_gains": ("failed", "'equals nn.init.xavier_uniform_ under the same seed'"),
 }
+DIAGNOSIS = {"*": ("sqrt(3)", "sqrt(1/3)", "bound", "scale or normaliser", "factor lost or added")}
 
 import math  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "cross_entropy_ignore_index": ("failed", "'ignore -100: loss'"),
     "cross_entropy_random": ("failed", "'loss'"),
 }
+DIAGNOSIS = {"*": ("ratio of counts", "ignored items", "different number of items")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "kl_div_conventions": ("failed", "'batchmean'"),
     "kl_div_random": ("failed", "'batchmean'"),
 }
+DIAGNOSIS = {"*": ("mean instead of a sum", "division by n too many", "batch size")}
 
 import torch  # noqa: E402
 

@@ -1,6 +1,7 @@
 """bce_with_logits as log(sigmoid(x)): sigmoid(-1000) is 0 in float32, and its log is -inf."""
 
 VERDICTS = {"bce_with_logits_extreme_logits": ("failed", "NaN/Inf where finite values were expected")}
+DIAGNOSIS = {"*": ("log(0)", "logsigmoid", "-inf")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "cross_entropy_class_weights": ("failed", "'loss'"),
     "cross_entropy_random": ("failed", "'weighted loss'"),
 }
+DIAGNOSIS = {"*": ("sum of the weights", "sum of their class weights", "scale or normaliser", "factor lost or added")}
 
 import torch  # noqa: E402
 

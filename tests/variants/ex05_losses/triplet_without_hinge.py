@@ -4,6 +4,7 @@ VERDICTS = {
     "triplet_margin_loss_cases": ("failed", "'default.loss'"),
     "triplet_margin_loss_random": ("failed", "'loss'"),
 }
+DIAGNOSIS = {"*": ("hinge", "max(", "clamp")}
 
 import torch  # noqa: E402
 

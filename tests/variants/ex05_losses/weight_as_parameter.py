@@ -1,6 +1,7 @@
 """WeightedMSELoss keeps its weight as an nn.Parameter: an optimizer would train the loss's weight."""
 
 VERDICTS = {"weighted_mse_module": ("failed", "'parameters'")}
+DIAGNOSIS = {"*": "buffer"}
 
 from torch import nn  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "adam_trajectory_matches_torch": ("failed", "'agrees with torch.optim.Adam'"),
     "adam_random_matches_torch": ("failed", "'trajectory'"),
 }
+DIAGNOSIS = {"*": ("bias correction", "bias-correct")}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ from a checkpoint restarts its momentum and drifts away from the original.
 """
 
 VERDICTS = {"my_sgd_state_dict_resumes_exactly": ("failed", "'resumed'")}
+DIAGNOSIS = {"*": ("self.state", "momentum buffers in", "optimizer state")}
 
 import torch  # noqa: E402
 

@@ -8,6 +8,7 @@ VERDICTS = {
     "my_sgd_state_dict_resumes_exactly": ("failed", "'continuous'"),
     "my_sgd_random_matches_torch": ("failed", "'trajectory'"),
 }
+DIAGNOSIS = {"*": ("param group", "self.defaults", "per-group")}
 
 import torch  # noqa: E402
 

@@ -9,6 +9,7 @@ VERDICTS = {
     "sgd_trajectory_matches_torch": ("failed", "'agrees with torch.optim.SGD'"),
     "sgd_random_matches_torch": ("failed", "'dampened.trajectory'"),
 }
+DIAGNOSIS = {"*": ("first gradient", "starts at zero", "dampening")}
 
 import torch  # noqa: E402
 

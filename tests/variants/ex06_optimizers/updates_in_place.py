@@ -7,6 +7,7 @@ VERDICTS = {
     "sgd_plain_steps": ("failed", "'params and grads unchanged[0]'"),
     "sgd_momentum_buffer": ("failed", "'previous state unchanged[1]'"),
 }
+DIAGNOSIS = {"*": ("in place", "unchanged")}
 
 
 def sgd_step(params, grads, state, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):

@@ -6,6 +6,7 @@ VERDICTS = {
     "sgd_nesterov_matches_torch": ("failed", "'agrees with torch.optim.SGD'"),
     "sgd_random_matches_torch": ("failed", "'nesterov.trajectory'"),
 }
+DIAGNOSIS = {"*": ("weight decay", "weight_decay")}
 
 
 def sgd_step(params, grads, state, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):

@@ -1,6 +1,7 @@
 """zero_grad(set_to_none=False) assigns fresh zero tensors instead of zeroing the existing ones in place."""
 
 VERDICTS = {"zero_grad_like_torch": ("failed", "'set_to_none=False.same tensor as before[0]'")}
+DIAGNOSIS = {"*": ("same tensor", "in place")}
 
 import torch  # noqa: E402
 

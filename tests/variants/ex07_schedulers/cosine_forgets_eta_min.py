@@ -9,6 +9,7 @@ VERDICTS = {
     "warmup_then_cosine_matches_sequential_lr": ("failed", "CosineAnnealingLR)': expected None, got int 4"),
     "warmup_cosine_random": ("failed", "differs from torch SequentialLR(LinearLR, CosineAnnealingLR)'"),
 }
+DIAGNOSIS = {"*": "eta_min"}
 
 import math  # noqa: E402
 

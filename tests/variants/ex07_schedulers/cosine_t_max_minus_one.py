@@ -7,6 +7,7 @@ VERDICTS = {
     "warmup_then_cosine_matches_sequential_lr": ("failed", "CosineAnnealingLR)': expected None, got int 4"),
     "warmup_cosine_random": ("failed", "differs from torch SequentialLR(LinearLR, CosineAnnealingLR)'"),
 }
+DIAGNOSIS = {"*": ("off by one", "T_max - 1", "one epoch early")}
 
 import math  # noqa: E402
 

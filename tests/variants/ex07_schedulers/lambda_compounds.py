@@ -4,6 +4,7 @@ VERDICTS = {
     "exponential_and_lambda_match_torch": ("failed", "'lambda.first epoch where lr differs from torch LambdaLR'"),
     "decays_random": ("failed", "'lambda.first epoch where lr differs from torch LambdaLR'"),
 }
+DIAGNOSIS = {"*": ("compound", "MultiplicativeLR", "base lr")}
 
 
 def lambda_lr(base_lr, epoch, lr_lambda):

@@ -4,6 +4,7 @@ VERDICTS = {
     "plateau_min_mode_relative_threshold": ("failed", "ReduceLROnPlateau': expected None, got int 4"),
     "plateau_random": ("failed", "'default threshold_mode.first epoch where lr differs"),
 }
+DIAGNOSIS = {"*": ("threshold", "relative")}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class

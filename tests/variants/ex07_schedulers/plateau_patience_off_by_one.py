@@ -5,6 +5,7 @@ VERDICTS = {
     "plateau_max_mode_cooldown_min_lr": ("failed", "'first epoch where lr differs from torch ReduceLROnPlateau'"),
     "plateau_random": ("failed", "first epoch where lr differs from torch ReduceLROnPlateau'"),
 }
+DIAGNOSIS = {"*": ("off by one", "patience", "one epoch early")}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class

@@ -6,6 +6,7 @@ VERDICTS = {
     "exponential_and_lambda_match_torch": ("failed", "torch ExponentialLR': expected None, got int 0"),
     "decays_random": ("failed", "'step.first epoch where lr differs from torch StepLR'"),
 }
+DIAGNOSIS = {"*": ("off by one", "shifted by one", "one epoch early", "one step early")}
 
 from bisect import bisect_right  # noqa: E402
 

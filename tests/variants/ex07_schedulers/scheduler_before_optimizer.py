@@ -7,6 +7,7 @@ VERDICTS = {
     ),
     "train_random": ("failed", "'params[0]'"),
 }
+DIAGNOSIS = {"*": "scheduler.step() called before optimizer.step()"}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -4,6 +4,7 @@ VERDICTS = {
     "warmup_then_cosine_matches_sequential_lr": ("failed", "CosineAnnealingLR)': expected None, got int 3"),
     "warmup_cosine_random": ("failed", "differs from torch SequentialLR(LinearLR, CosineAnnealingLR)'"),
 }
+DIAGNOSIS = {"*": ("counts from", "warm-up", "warmup")}
 
 
 def warmup_cosine_lr(base_lr, epoch, warmup_epochs, total_epochs, start_factor=0.1, eta_min=0.0):

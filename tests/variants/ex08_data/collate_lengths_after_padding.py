@@ -4,6 +4,7 @@ VERDICTS = {
     "pad_collate_pads_and_keeps_lengths": ("failed", "'lengths'"),
     "pad_collate_random": ("failed", "'lengths'"),
 }
+DIAGNOSIS = {"*": ("after padding", "before padding", "padded length")}
 
 
 def pad_collate(batch, padding_value=0.0):

@@ -4,6 +4,7 @@ VERDICTS = {
     "pad_collate_pads_and_keeps_lengths": ("failed", "'padded': shape [3, 2, 2]"),
     "pad_collate_random": ("failed", "'padded': shape"),
 }
+DIAGNOSIS = {"*": ("truncat", "cut short", "no padding")}
 
 
 def pad_collate(batch, padding_value=0.0):

@@ -5,6 +5,7 @@ VERDICTS = {
     "time_series_indexing_like_a_list": ("failed", "'len'"),
     "time_series_random": ("failed", "'len'"),
 }
+DIAGNOSIS = {"*": ("off by one", "last window")}
 
 
 class TimeSeriesDataset(torch.utils.data.Dataset):

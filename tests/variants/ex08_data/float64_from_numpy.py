@@ -10,6 +10,7 @@ VERDICTS = {
     "image_folder_pixels": ("failed", "dtype torch.float64"),
     "image_folder_random": ("failed", "dtype torch.float64"),
 }
+DIAGNOSIS = {"*": "float64"}
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

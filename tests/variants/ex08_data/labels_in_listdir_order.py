@@ -4,6 +4,7 @@ VERDICTS = {
     "image_folder_classes_and_labels": ("failed", "'classes[0]'"),
     "image_folder_random": ("failed", "'classes"),
 }
+DIAGNOSIS = {"*": ("sorted", "listdir", "another order")}
 
 import os  # noqa: E402
 

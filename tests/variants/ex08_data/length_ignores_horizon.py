@@ -5,6 +5,7 @@ VERDICTS = {
     "time_series_indexing_like_a_list": ("failed", "'len'"),
     "time_series_random": ("error", "stack expects each tensor to be equal size"),
 }
+DIAGNOSIS = {"*": ("horizon", "a length let a short item through")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "seeded_shuffle_is_reproducible": ("failed", "'same order on a second run with the same seed'"),
     "seeded_shuffle_random": ("failed", "'same order on a second run with the same seed'"),
 }
+DIAGNOSIS = {"*": ("generator", "global RNG", "same order on a second run")}
 
 
 def make_loader(dataset, batch_size, shuffle=False, seed=0, drop_last=False, collate_fn=None):

@@ -4,6 +4,7 @@ VERDICTS = {
     "seeded_shuffle_is_reproducible": ("failed", "'the global RNG is not reseeded'"),
     "seeded_shuffle_random": ("failed", "'the global RNG is not reseeded'"),
 }
+DIAGNOSIS = {"*": ("global RNG", "reseed", "manual_seed")}
 
 
 def make_loader(dataset, batch_size, shuffle=False, seed=0, drop_last=False, collate_fn=None):

@@ -1,6 +1,7 @@
 """The transform runs once in __init__ on the whole data: it sees all samples, and random ones freeze."""
 
 VERDICTS = {"dict_dataset_transform_per_sample": ("failed", "'transform calls after __init__'")}
+DIAGNOSIS = {"*": ("transform calls after __init__", "per sample", "__getitem__")}
 
 
 class DictDataset(torch.utils.data.Dataset):

@@ -4,6 +4,7 @@ VERDICTS = {
     "accumulation_matches_full_batch": ("failed", "'same parameters as full-batch steps'"),
     "accumulation_random": ("failed", "'same parameters as full-batch steps'"),
 }
+DIAGNOSIS = {"*": ("divid", "by k", "k times")}
 
 
 def accumulated_step(model, optimizer, criterion, inputs, targets, k):

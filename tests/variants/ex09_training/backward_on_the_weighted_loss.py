@@ -10,6 +10,7 @@ VERDICTS = {
     "fit_restores_best_weights": ("failed", "'parameters.weight'"),
     "fit_random": ("failed", "'val_loss'"),
 }
+DIAGNOSIS = {"*": ("backward", "weighted loss")}
 
 
 def train_one_epoch(model, loader, optimizer, criterion, device):

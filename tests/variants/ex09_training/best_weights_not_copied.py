@@ -5,6 +5,7 @@ VERDICTS = {
     "fit_restores_best_weights": ("failed", "'val loss of the returned model equals the best val loss'"),
     "fit_random": ("failed", "'parameters.0.weight'"),
 }
+DIAGNOSIS = {"*": ("copy", "clone", "shares memory", "deepcopy")}
 
 import math  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "evaluate_in_eval_mode": ("failed", "'every forward ran in eval mode'"),
     "evaluate_random": ("failed", "'state_dict unchanged'"),
 }
+DIAGNOSIS = {"*": ("eval mode", "model.eval()")}
 
 import torch  # noqa: E402
 

@@ -3,6 +3,7 @@
 VERDICTS = {
     "evaluate_builds_no_graph": ("failed", "'outputs reaching the criterion carry a graph'"),
 }
+DIAGNOSIS = {"*": ("graph", "no_grad")}
 
 
 def evaluate(model, loader, criterion, device):

@@ -10,6 +10,7 @@ VERDICTS = {
     "fit_random": ("failed", "'val_loss'"),
     "digits_classifier_reaches_95_percent": ("failed", "'test accuracy >= 0.95'"),
 }
+DIAGNOSIS = {"*": "zero_grad"}
 
 
 def train_one_epoch(model, loader, optimizer, criterion, device):

@@ -8,6 +8,7 @@ VERDICTS = {
     "fit_stops_early": ("failed", "'history values are Python floats'"),
     "fit_random": ("failed", "'history values are Python floats'"),
 }
+DIAGNOSIS = {"*": (".item()", "Python float", "Python number")}
 
 
 def train_one_epoch(model, loader, optimizer, criterion, device):

@@ -4,6 +4,7 @@ VERDICTS = {
     "fit_stops_early": ("failed", "'epochs run'"),
     "fit_random": ("failed", "'epochs run'"),
 }
+DIAGNOSIS = {"*": ("off by one", "patience", "one epoch too many")}
 
 import copy  # noqa: E402
 import math  # noqa: E402

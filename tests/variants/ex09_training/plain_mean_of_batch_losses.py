@@ -10,6 +10,7 @@ VERDICTS = {
     "fit_restores_best_weights": ("failed", "'val loss of the returned model equals the best val loss'"),
     "fit_random": ("failed", "'val_loss'"),
 }
+DIAGNOSIS = {"*": ("weighted", "batch size", "short last batch")}
 
 import torch  # noqa: E402
 

@@ -3,6 +3,7 @@
 VERDICTS = {
     "train_one_epoch_switches_to_train_mode": ("failed", "'every forward ran in train mode'"),
 }
+DIAGNOSIS = {"*": ("train mode", "model.train()")}
 
 
 def train_one_epoch(model, loader, optimizer, criterion, device):

@@ -7,6 +7,7 @@ VERDICTS = {
     "confusion_matrix_hand_made": ("failed", "'from (10, 4) scores': raised RuntimeError"),
     "precision_recall_f1_random": ("failed", "'none from scores.precision': raised RuntimeError"),
 }
+DIAGNOSIS = {"*": ("along another dimension", "dim=1", "wrong dim")}
 
 import torch  # noqa: E402
 

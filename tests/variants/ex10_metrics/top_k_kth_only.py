@@ -4,6 +4,7 @@ VERDICTS = {
     "top_k_hand_made": ("failed", "'top-2': wrong value"),
     "top_k_random": ("failed", "'top-k for k = 1..C[1]': wrong value"),
 }
+DIAGNOSIS = {"*": ("k-th", "any of the k")}
 
 import torch  # noqa: E402
 

@@ -7,6 +7,7 @@ VERDICTS = {
     "precision_recall_f1_macro": ("failed", "'macro precision': wrong value"),
     "precision_recall_f1_random": ("failed", "'none from labels.precision'"),
 }
+DIAGNOSIS = {"*": ("transpose", "swapped", "rows")}
 
 import torch  # noqa: E402
 

@@ -3,6 +3,7 @@
 VERDICTS = {
     "safe_globals_allow_one_class": ("failed", "'with nothing allowed': expected UnpicklingError"),
 }
+DIAGNOSIS = {"*": ("add_safe_globals", "safe_globals(", "globally")}
 
 import torch  # noqa: E402
 

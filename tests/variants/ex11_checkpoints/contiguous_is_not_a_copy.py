@@ -5,6 +5,7 @@ The non-contiguous column gets copied and passes; the slice still writes all
 """
 
 VERDICTS = {"compact_slice_saves_only_itself": ("failed", "'slice.storage bytes after loading': wrong value")}
+DIAGNOSIS = {"*": ("clone", "copy", "storage")}
 
 import torch  # noqa: E402
 

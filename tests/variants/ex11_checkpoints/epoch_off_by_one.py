@@ -7,6 +7,7 @@ VERDICTS = {
     "resume_random": ("failed", "'start epochs returned by load_checkpoint[0]': wrong value"),
     "checkpoint_from_gpu_loads_on_cpu": ("failed", "'load_checkpoint(checkpoint saved on cuda:7)': wrong value"),
 }
+DIAGNOSIS = {"*": ("off by one", "epoch + 1", "next epoch")}
 
 import torch  # noqa: E402
 

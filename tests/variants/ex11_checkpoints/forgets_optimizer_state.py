@@ -12,6 +12,7 @@ VERDICTS = {
     "checkpoint_is_plain_data": ("failed", "'holds every tensor of model and optimizer state'"),
     "checkpoint_from_gpu_loads_on_cpu": ("failed", "'next epoch identical'"),
 }
+DIAGNOSIS = {"*": ("optimizer state", "optimizer.state_dict")}
 
 import torch  # noqa: E402
 

@@ -8,6 +8,7 @@ VERDICTS = {
     "resume_with_dropout_restores_rng": ("failed", "'resumed run identical to the uninterrupted one'"),
     "resume_random": ("failed", "'resumed run identical to the uninterrupted one'"),
 }
+DIAGNOSIS = {"*": ("rng", "random state")}
 
 import torch  # noqa: E402
 

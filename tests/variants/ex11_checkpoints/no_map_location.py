@@ -7,6 +7,7 @@ VERDICTS = {
         "'load_checkpoint(checkpoint saved on cuda:7)': raised RuntimeError",
     ),
 }
+DIAGNOSIS = {"*": "map_location"}
 
 import torch  # noqa: E402
 

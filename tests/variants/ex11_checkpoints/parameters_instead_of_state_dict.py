@@ -9,6 +9,7 @@ VERDICTS = {
     "state_dict_round_trip_random": ("failed", "'same outputs as the saved model'"),
     "weights_file_is_a_plain_state_dict": ("failed", "'keys': wrong value"),
 }
+DIAGNOSIS = {"*": ("state_dict()", "buffer", "strict")}
 
 import torch  # noqa: E402
 

@@ -15,6 +15,7 @@ VERDICTS = {
     "checkpoint_is_plain_data": ("failed", "'torch.load(checkpoint, weights_only=True)': raised UnpicklingError"),
     "safe_globals_allow_one_class": ("failed", "'with nothing allowed': expected UnpicklingError"),
 }
+DIAGNOSIS = {"*": ("weights_only", "UnpicklingError", "pickled")}
 
 import torch  # noqa: E402
 

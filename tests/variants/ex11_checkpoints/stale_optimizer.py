@@ -11,6 +11,7 @@ VERDICTS = {
     "resume_random": ("failed", "'resumed run identical to the uninterrupted one'"),
     "checkpoint_from_gpu_loads_on_cpu": ("failed", "'optimizer state restored, on the CPU'"),
 }
+DIAGNOSIS = {"*": ("optimizer state", "optimizer")}
 
 import torch  # noqa: E402
 

@@ -6,6 +6,7 @@ VERDICTS = {
     "scaled_step_skips_an_infinite_step[cpu]": ("error", "did not use scaler.scale(loss or outputs)"),
     "scaled_step_random_problem[cpu]": ("error", "did not use scaler.scale(loss or outputs)"),
 }
+DIAGNOSIS = {"*": "scaler.scale"}
 
 import torch  # noqa: E402
 

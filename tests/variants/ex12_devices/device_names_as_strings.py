@@ -4,6 +4,7 @@ VERDICTS = {
     "try_gpu_falls_back_to_the_cpu": ("failed", "'try_gpu() is a torch.device'"),
     "get_device_prefers_cuda_then_mps": ("failed", "'is a torch.device'"),
 }
+DIAGNOSIS = {"*": "torch.device"}
 
 import torch  # noqa: E402
 

@@ -9,6 +9,7 @@ VERDICTS = {
     "scaled_step_skips_an_infinite_step[cpu]": ("failed", "'scale after the step'"),
     "scaled_step_random_problem[cpu]": ("failed", "'scale after each step[0]'"),
 }
+DIAGNOSIS = {"*": ("update()", "scale after")}
 
 import torch  # noqa: E402
 

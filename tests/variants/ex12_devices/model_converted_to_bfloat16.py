@@ -5,6 +5,7 @@ VERDICTS = {
     "autocast_forward_lowers_precision[cpu]": ("failed", "'weights still float32'"),
     "autocast_forward_random[cpu]": ("failed", "'weights still float32'"),
 }
+DIAGNOSIS = {"*": ("still float32", "converting the model")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@
 """
 
 VERDICTS = {"try_all_gpus_lists_every_gpu_or_the_cpu": ("failed", "'length matches the machine'")}
+DIAGNOSIS = {"*": ("fallback", "empty list", "the cpu")}
 
 import torch  # noqa: E402
 

@@ -6,6 +6,7 @@ VERDICTS = {
     "scaled_step_skips_an_infinite_step[cpu]": ("failed", "'parameters unchanged (step skipped)'"),
     "scaled_step_random_problem[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
 }
+DIAGNOSIS = {"*": ("scaler.step", "unscale", "scale after", "scale or normaliser", "factor lost or added")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "predict_in_eval_mode_without_grad[cpu]": ("failed", "'model.training after predict'"),
     "predict_random_batch[cpu]": ("failed", "'model.training after predict'"),
 }
+DIAGNOSIS = {"*": ("eval", "model.training")}
 
 import torch  # noqa: E402
 

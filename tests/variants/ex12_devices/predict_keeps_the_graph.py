@@ -5,6 +5,7 @@ VERDICTS = {
     "predict_in_eval_mode_without_grad[cpu]": ("failed", "'output.requires_grad'"),
     "predict_random_batch[cpu]": ("failed", "'output.requires_grad'"),
 }
+DIAGNOSIS = {"*": ("requires_grad", "no_grad", "graph")}
 
 
 def predict(model, x, device):

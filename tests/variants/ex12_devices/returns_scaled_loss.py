@@ -5,6 +5,7 @@ VERDICTS = {
     "scaled_step_trains_and_grows_the_scale[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
     "scaled_step_random_problem[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
 }
+DIAGNOSIS = {"*": ("scaled loss", "unscale", "scale or normaliser", "factor lost or added")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "to_device_walks_nested_batches[cpu]": ("failed", "'batch[\"id\"] kept'"),
     "to_device_random_nesting[cpu]": ("failed", "'structure'"),
 }
+DIAGNOSIS = {"*": ("kept", "dropped")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "to_device_walks_nested_batches[cpu]": ("failed", "'type of batch[\"pair\"]'"),
     "to_device_random_nesting[cpu]": ("failed", "'structure'"),
 }
+DIAGNOSIS = {"*": ("tuple", "type of")}
 
 import torch  # noqa: E402
 

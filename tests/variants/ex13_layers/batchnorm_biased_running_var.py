@@ -5,6 +5,7 @@ VERDICTS = {
     "batchnorm_eval_uses_running_stats": ("failed", "'eval output (N, C, L)'"),
     "batchnorm_random": ("failed", "'running_var'"),
 }
+DIAGNOSIS = {"*": ("biased", "n - 1", "correction")}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "batchnorm_eval_uses_running_stats": ("failed", "'eval output (N, C, L)'"),
     "batchnorm_random": ("failed", "'running_mean'"),
 }
+DIAGNOSIS = {"*": "momentum"}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "batchnorm_eval_uses_running_stats": ("failed", "'training output 0 (N, C, L)'"),
     "batchnorm_random": ("failed", "'output 0'"),
 }
+DIAGNOSIS = {"*": ("biased", "n - 1", "correction")}
 
 import torch  # noqa: E402
 

@@ -1,6 +1,7 @@
 """Dropout without the p = 1 case: 0 / (1 − 1) gives NaN everywhere instead of zeros."""
 
 VERDICTS = {"dropout_edge_cases": ("failed", "'p=1: output': 20 of 20 elements are NaN/Inf")}
+DIAGNOSIS = {"*": ("0 / 0", "p = 1")}
 
 import torch  # noqa: E402
 

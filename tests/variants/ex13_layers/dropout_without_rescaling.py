@@ -1,6 +1,7 @@
 """Dropout that zeros values but does not rescale the survivors by 1/(1 − p): training activations shrink by (1 − p)."""
 
 VERDICTS = {"dropout_statistics": ("failed", "'p=0.2: survivors are x / (1 - p)'")}
+DIAGNOSIS = {"*": ("1 - p", "rescal")}
 
 import torch  # noqa: E402
 

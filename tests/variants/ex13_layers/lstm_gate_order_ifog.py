@@ -1,6 +1,7 @@
 """LSTMCell splitting the gates as i, f, o, g (as some papers write them); PyTorch stacks them i, f, g, o."""
 
 VERDICTS = {"lstm_cell_matches_nn_lstmcell": ("failed", "'h (given state)'")}
+DIAGNOSIS = {"*": ("gate", "blocks in another order", "chunk")}
 
 import torch  # noqa: E402
 

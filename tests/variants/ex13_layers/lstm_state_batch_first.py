@@ -4,6 +4,7 @@ VERDICTS = {
     "lstm_shapes_match_nn_lstm": ("failed", "h_n': wrong value\nexpected '(1, 4, 32)', got '(4, 1, 32)'"),
     "lstm_unroll_matches_nn_lstm": ("failed", "'h_n': shape [2, 1, 5]"),
 }
+DIAGNOSIS = {"*": ("batch_first", "swapped", "transpose")}
 
 import torch  # noqa: E402
 

@@ -6,6 +6,7 @@ VERDICTS = {
     "conv2d_channels_bias_and_gradients": ("error", "RuntimeError"),
     "conv2d_random": ("error", "RuntimeError"),
 }
+DIAGNOSIS = {"*": ("off by one", "+ 1")}
 
 
 def conv_output_shape(size, kernel_size, stride=1, padding=0, dilation=1):

@@ -6,6 +6,7 @@ VERDICTS = {
     "conv2d_channels_bias_and_gradients": ("error", "TypeError"),
     "conv2d_random": ("error", "TypeError"),
 }
+DIAGNOSIS = {"*": ("floor", "//")}
 
 
 def conv_output_shape(size, kernel_size, stride=1, padding=0, dilation=1):

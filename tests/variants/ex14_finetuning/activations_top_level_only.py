@@ -4,6 +4,7 @@ VERDICTS = {
     "replace_activations_nested": ("failed", "'DigitsCNN: module types.features.block1.relu': wrong value\nexpected 'GELU', got 'ReLU'"),
     "replace_activations_random": ("failed", "'module types"),
 }
+DIAGNOSIS = {"*": ("nested", "named_modules", "recurs")}
 
 from torch import nn  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "finetune_matches_reference": ("failed", "'frozen: backbone unchanged (weights and BatchNorm statistics)'"),
     "finetune_random": ("failed", "'freeze=True: state_dict.features.block1.bn.running_mean'"),
 }
+DIAGNOSIS = {"*": ("bn.running", "BatchNorm running statistics", "train()")}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -6,6 +6,7 @@ VERDICTS = {
     "finetune_matches_reference": ("failed", "'frozen: backbone unchanged (weights and BatchNorm statistics)'"),
     "finetune_random": ("failed", "'freeze=True: state_dict.features.block1.bn.running_mean'"),
 }
+DIAGNOSIS = {"*": ("bn.running", "BatchNorm running statistics")}
 
 
 def freeze_backbone(model, bn_eval=True):

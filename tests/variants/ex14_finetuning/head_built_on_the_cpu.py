@@ -3,6 +3,7 @@
 VERDICTS = {
     "replace_head_on_the_models_device_and_dtype": ("failed", "\"meta model: new head's weight device\": wrong value\nexpected 'meta', got 'cpu'"),
 }
+DIAGNOSIS = {"*": ("device", "dtype")}
 
 from torch import nn  # noqa: E402
 

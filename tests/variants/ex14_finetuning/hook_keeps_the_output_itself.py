@@ -4,6 +4,7 @@ next overwrites it, and the "BatchNorm output" has no negative values left."""
 VERDICTS = {
     "capture_features_hook": ("failed", "'features.block1.bn output keeps its negative values (cloned before the in-place ReLU)'"),
 }
+DIAGNOSIS = {"*": ("clone", "shares memory")}
 
 import torch  # noqa: E402
 

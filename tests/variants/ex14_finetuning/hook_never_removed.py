@@ -4,6 +4,7 @@ VERDICTS = {
     "capture_features_hook": ("failed", "'hooks left on the layer': wrong value\nexpected 0, got 2"),
     "capture_features_random": ("failed", "'hooks left on the layer'"),
 }
+DIAGNOSIS = {"*": ("hooks left", "remove")}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "param_groups_two_learning_rates": ("failed", "'with a top-level parameter: every trainable parameter in exactly one group'"),
     "param_groups_random": ("failed", "'every trainable parameter in exactly one group'"),
 }
+DIAGNOSIS = {"*": ("exactly one group",)}
 
 
 def param_groups(model, lr_backbone, lr_head):

@@ -4,6 +4,7 @@ the running ones), so the probabilities are not the model's."""
 VERDICTS = {
     "predict_image_png": ("failed", "'model left in eval mode'"),
 }
+DIAGNOSIS = {"*": ("eval mode", "eval()")}
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -4,6 +4,7 @@ VERDICTS = {
     "predict_image_png": ("failed", "'input the model received (transformed, a batch of one)'"),
     "predict_image_random": ("failed", "'L: input the model received'"),
 }
+DIAGNOSIS = {"*": ("normalis", "transform")}
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -7,6 +7,7 @@ VERDICTS = {
     "paired_transform_keeps_mask_aligned": ("failed", "'images[0]'"),
     "paired_transform_random": ("failed", "'pairs[0][0]'"),
 }
+DIAGNOSIS = {"*": ("+ 1", "off by one", "last position")}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "paired_transform_keeps_mask_aligned": ("failed", "'image[0] still equals the mask in all 12 pairs': wrong value"),
     "paired_transform_random": ("failed", "'image[0] still equals the mask'"),
 }
+DIAGNOSIS = {"*": ("dims=(-1", "width", "along another dimension")}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "loader_workers_reproducible": ("failed", "'the global RNG is not reseeded': wrong value"),
     "loader_random": ("failed", "'order of the samples"),
 }
+DIAGNOSIS = {"*": ("global RNG", "generator")}
 
 import torch  # noqa: E402
 

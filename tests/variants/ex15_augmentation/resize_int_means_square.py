@@ -4,6 +4,7 @@ VERDICTS = {
     "resize_matches_interpolate": ("failed", "'(3, 12, 18) to 8, bilinear: shorter side 8': shape [3, 8, 8]"),
     "resize_random": ("failed", "shorter side"),
 }
+DIAGNOSIS = {"*": ("shorter side", "proportion", "aspect")}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -3,6 +3,7 @@
 VERDICTS = {
     "resize_matches_interpolate": ("failed", "'(3, 12, 18) to 5: shorter side 5, 18·5/12 = 7.5 truncated': shape [3, 5, 8]"),
 }
+DIAGNOSIS = {"*": ("truncated", "round")}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

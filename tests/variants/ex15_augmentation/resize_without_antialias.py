@@ -4,6 +4,7 @@ VERDICTS = {
     "resize_matches_interpolate": ("failed", "'agrees with F.interpolate (antialias for bilinear and bicubic)': wrong value"),
     "resize_random": ("failed", "bicubic'"),
 }
+DIAGNOSIS = {"*": "antialias"}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -5,6 +5,7 @@ VERDICTS = {
     "loader_workers_reproducible": ("failed", "'every worker draws its own random numbers': wrong value"),
     "loader_random": ("failed", "'draws'"),
 }
+DIAGNOSIS = {"*": ("every worker draws", "reseed", "worker_init_fn")}
 
 import random  # noqa: E402
 

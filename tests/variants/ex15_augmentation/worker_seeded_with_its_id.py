@@ -5,6 +5,7 @@ VERDICTS = {
     "loader_workers_reproducible": ("failed", "'a second epoch draws new numbers': wrong value"),
     "loader_random": ("failed", "'draws'"),
 }
+DIAGNOSIS = {"*": ("second epoch", "base seed", "worker id")}
 
 
 def seed_worker(worker_id):

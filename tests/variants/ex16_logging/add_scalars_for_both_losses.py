@@ -8,6 +8,7 @@ VERDICTS = {
     "train_and_log_csv": ("error", "add_scalars"),
     "train_and_log_random": ("failed", "'run.scalar tags.len'"),
 }
+DIAGNOSIS = {"*": ("add_scalars", "sub-runs")}
 
 
 def log_epoch(writer, epoch, train_loss, val_loss, model=None):

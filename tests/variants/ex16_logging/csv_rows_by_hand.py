@@ -8,6 +8,7 @@ VERDICTS = {
     "csv_logger_random": ("failed", "'after each flush: scalars.csv[0][1][2]'"),
     "train_and_log_csv": ("failed", "'files.text.csv"),
 }
+DIAGNOSIS = {"*": ("csv module", "quot", "'tensor(")}
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402

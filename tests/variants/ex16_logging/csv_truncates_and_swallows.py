@@ -5,6 +5,7 @@ VERDICTS = {
     "csv_logger_context_and_reopen": ("failed", "'reopened folder: rows appended, one header.scalars.csv.len'"),
     "csv_logger_random": ("failed", "'after each flush: scalars.csv[1]"),
 }
+DIAGNOSIS = {"*": ("appended", "append mode")}
 
 import csv  # noqa: E402
 import json  # noqa: E402

@@ -5,6 +5,7 @@ VERDICTS = {
     "csv_logger_files": ("failed", "'after flush(), before close().scalars.csv.len'"),
     "csv_logger_random": ("failed", "'after each flush: scalars.csv[0].len'"),
 }
+DIAGNOSIS = {"*": "flush"}
 
 
 def _flush_nothing(self):

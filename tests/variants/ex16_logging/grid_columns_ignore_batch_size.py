@@ -5,6 +5,7 @@ VERDICTS = {
     "image_grid_random": ("failed", "'nrow larger than the batch': shape"),
     "log_image_grid_reads_back": ("failed", "'image samples/gray[0].width x height[0]'"),
 }
+DIAGNOSIS = {"*": ("nrow", "padded")}
 
 import math  # noqa: E402
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "image_grid_normalize_copies_and_errors": ("failed", "'images unchanged by normalize=True'"),
     "image_grid_random": ("failed", "'nrow larger than the batch'"),
 }
+DIAGNOSIS = {"*": ("in place", "changed its input")}
 
 import math  # noqa: E402
 

@@ -7,6 +7,7 @@ VERDICTS = {
     "train_and_log_csv": ("failed", "'files.hparams.jsonl[0].run'"),
     "train_and_log_random": ("failed", "'run.sub-runs[0]'"),
 }
+DIAGNOSIS = {"*": ("run_name", "sub-run")}
 
 
 def log_hparams(writer, hparams, metrics, run_name="hparams"):

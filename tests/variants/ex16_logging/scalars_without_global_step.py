@@ -7,6 +7,7 @@ VERDICTS = {
     "train_and_log_csv": ("failed", "'files.scalars.csv[3][1]'"),
     "train_and_log_random": ("failed", "'run.scalar loss/"),
 }
+DIAGNOSIS = {"*": ("global_step", ".steps[", "[tag, value, step]")}
 
 
 def log_epoch(writer, epoch, train_loss, val_loss, model=None):

@@ -6,6 +6,7 @@ VERDICTS = {
     "train_and_log_csv": ("failed", "'files.scalars.csv[2][2]'"),
     "train_and_log_random": ("failed", "'history.val_loss"),
 }
+DIAGNOSIS = {"*": ("eval", "no_grad")}
 
 
 def train_and_log(model, train_data, val_data, log_dir, *, epochs, lr, loss_fn=nn.functional.mse_loss, logger="tensorboard"):

@@ -6,6 +6,7 @@ VERDICTS = {
     "train_and_log_tensorboard": ("failed", "'SummaryWriters left open when train_and_log returns'"),
     "train_and_log_random": ("failed", "'SummaryWriters left open'"),
 }
+DIAGNOSIS = {"*": ("left open", "close")}
 
 
 def train_and_log(model, train_data, val_data, log_dir, *, epochs, lr, loss_fn=nn.functional.mse_loss, logger="tensorboard"):

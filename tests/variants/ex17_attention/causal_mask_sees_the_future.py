@@ -10,6 +10,7 @@ VERDICTS = {
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
     "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
 }
+DIAGNOSIS = {"*": ("diagonal", "off by one", "unchanged when")}
 
 
 def causal_mask(size, key_size=None, device=None):

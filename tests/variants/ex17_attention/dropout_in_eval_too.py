@@ -4,6 +4,7 @@ VERDICTS = {
     "attention_dropout_only_in_training": ("failed", "'eval (training=False, p=0.6): output as without dropout'"),
     "multihead_dropout_only_in_training": ("failed", "'eval: agrees with nn.MultiheadAttention in eval'"),
 }
+DIAGNOSIS = {"*": ("training=False", "in eval")}
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, *, training=True):

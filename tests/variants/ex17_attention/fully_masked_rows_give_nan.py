@@ -4,6 +4,7 @@ spreads to everything computed from it."""
 VERDICTS = {
     "attention_masks_of_every_kind": ("failed", "'a query with nothing to attend to (bool mask): zero weights, not NaN'"),
 }
+DIAGNOSIS = {"*": ("not NaN", "0 / 0", "nothing to attend")}
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, *, training=True):

@@ -13,6 +13,7 @@ VERDICTS = {
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
     "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
 }
+DIAGNOSIS = {"*": ("head h =", "permute", "transpose", "reshape")}
 
 
 def _forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None, average_attn_weights=True):

@@ -6,6 +6,7 @@ VERDICTS = {
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
     "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
 }
+DIAGNOSIS = {"*": ("interleav", "sin in the even")}
 
 
 def sinusoidal_positional_encoding(max_len, d_model):

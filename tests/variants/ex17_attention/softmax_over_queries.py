@@ -15,6 +15,7 @@ VERDICTS = {
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
     "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
 }
+DIAGNOSIS = {"*": ("along another dimension", "over the last dimension", "over the keys")}
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, *, training=True):

@@ -4,6 +4,7 @@ VERDICTS = {
     "lm_training_step_on_text": ("failed", "'first loss is the cross-entropy of tokens[:, 1:] given tokens[:, :-1]'"),
     "lm_random": ("failed", "'losses[0]'"),
 }
+DIAGNOSIS = {"*": ("shift", "tokens[:, 1:]")}
 
 
 def lm_training_step(model, tokens, optimizer):

@@ -7,6 +7,7 @@ VERDICTS = {
         "'rank 1 finds the checkpoint when train returns (barrier after the save)'",
     ),
 }
+DIAGNOSIS = {"*": "barrier"}
 
 
 def train_data_parallel(rank, world_size, model, dataset, criterion, *, epochs, batch_size, lr, use_ddp, seed=0,

@@ -4,6 +4,7 @@
 VERDICTS = {
     "broadcast_parameters_matches_ddp": ("failed", "'world_size=2, src=0: every rank holds the initial state of rank 0'"),
 }
+DIAGNOSIS = {"*": ("buffer", "holds the initial state")}
 
 
 def broadcast_parameters(model, src=0):

@@ -6,6 +6,7 @@ VERDICTS = {
     "train_with_ddp_matches_one_process": ("failed", "'rank 1 wrote no checkpoint'"),
     "train_random": ("failed", "'use_ddp=False: rank 1 wrote no checkpoint'"),
 }
+DIAGNOSIS = {"*": ("wrote no checkpoint", "rank 0 only")}
 
 
 def train_data_parallel(rank, world_size, model, dataset, criterion, *, epochs, batch_size, lr, use_ddp, seed=0,

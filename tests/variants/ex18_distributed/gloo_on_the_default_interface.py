@@ -4,6 +4,7 @@ this machine, and fails in a container or sandbox whose network has only the loo
 VERDICTS = {
     "launch_collects_every_rank": ("failed", "GLOO_SOCKET_IFNAME, the interface gloo uses"),
 }
+DIAGNOSIS = {"*": ("GLOO_SOCKET_IFNAME", "interface")}
 
 
 def init_process(rank, world_size, store_path):

@@ -4,6 +4,7 @@ running after launch has returned."""
 VERDICTS = {
     "launch_reports_failures": ("failed", "'rank 1 hang: processes left behind'"),
 }
+DIAGNOSIS = {"*": ("left behind", "kill")}
 
 
 def launch(worker, world_size, *args, timeout=20.0):

@@ -4,6 +4,7 @@
 VERDICTS = {
     "launch_reports_failures": ("failed", "'rank 1 raise ValueError while rank 0 waits: launch': expected ValueError to be raised, got RuntimeError"),
 }
+DIAGNOSIS = {"*": ("first error", "expected ValueError to be raised")}
 
 
 def launch(worker, world_size, *args, timeout=20.0):

@@ -6,6 +6,7 @@ VERDICTS = {
     "train_with_ddp_matches_one_process": ("failed", "'rank 0: samples of epoch 1'"),
     "train_random": ("failed", "'use_ddp=False: rank 0: samples of epoch 1'"),
 }
+DIAGNOSIS = {"*": ("set_epoch", "samples of epoch 1")}
 
 
 def train_data_parallel(rank, world_size, model, dataset, criterion, *, epochs, batch_size, lr, use_ddp, seed=0,

@@ -6,6 +6,7 @@ VERDICTS = {
     "sampler_shuffles_per_epoch": ("failed", "'epoch 0 (set_epoch never called): shards[0]'"),
     "sampler_random": ("failed", "'shuffle=True, drop_last=False: how many different samples the ranks see'"),
 }
+DIAGNOSIS = {"*": ("how many different samples", "remainder", "padding", "lacks one element")}
 
 
 class ShardedSampler(ShardedSampler):

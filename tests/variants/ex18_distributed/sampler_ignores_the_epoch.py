@@ -5,6 +5,7 @@ VERDICTS = {
     "sampler_shuffles_per_epoch": ("failed", "'epoch 1: shards[0]'"),
     "sampler_random": ("failed", "'shuffle=True, drop_last=False: shards[0]'"),
 }
+DIAGNOSIS = {"*": ("epoch 1", "set_epoch")}
 
 
 class ShardedSampler(ShardedSampler):

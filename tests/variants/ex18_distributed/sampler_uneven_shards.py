@@ -7,6 +7,7 @@ VERDICTS = {
     "sampler_shuffles_per_epoch": ("failed", "'epoch 0 (set_epoch never called): shards[1]'"),
     "sampler_random": ("failed", "'shuffle=True, drop_last=False: shard sizes'"),
 }
+DIAGNOSIS = {"*": ("shard sizes", "uneven", "padding", "lacks one element")}
 
 
 class ShardedSampler(ShardedSampler):

@@ -5,6 +5,7 @@ VERDICTS = {
     "train_with_ddp_matches_one_process": ("failed", "'checkpoint keys (those of the plain model)'"),
     "train_random": ("failed", "'use_ddp=True: checkpoint keys (those of the plain model)'"),
 }
+DIAGNOSIS = {"*": ("module.", "plain model")}
 
 
 def train_data_parallel(rank, world_size, model, dataset, criterion, *, epochs, batch_size, lr, use_ddp, seed=0,

@@ -7,6 +7,7 @@ VERDICTS = {
     "train_by_hand_matches_one_process": ("failed", "'every rank ends with the parameters of one process on the full batches'"),
     "train_random": ("failed", "'use_ddp=False: every rank ends with the parameters of one process on the full batches'"),
 }
+DIAGNOSIS = {"*": ("world size", "sum instead of a mean", "divid")}
 
 
 def average_gradients(model):
