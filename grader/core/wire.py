@@ -75,6 +75,10 @@ class ProbeRequest:
         )
 
 
+class TooLarge(ValueError):
+    """A result over one of the bounds above: malformed like any other, but said so."""
+
+
 class OutcomeKind(StrEnum):
     """What became of one probe run on learner code."""
 
@@ -234,7 +238,7 @@ def split(body: bytes, header_limit: int = HEADER_LIMIT) -> tuple[dict[str, Any]
     if size > len(body) - LENGTH.size:
         raise ValueError("truncated header")
     if size > header_limit:
-        raise ValueError(f"a header of {size} bytes, over the limit of {header_limit}")
+        raise TooLarge(f"a header of {size} bytes, over the limit of {header_limit}")
     try:
         header = json.loads(body[LENGTH.size : LENGTH.size + size])
     except RecursionError:  # nested too deep for the parser: malformed, like any other bad JSON
@@ -259,8 +263,10 @@ def decode(body: bytes) -> tuple[dict[str, Any], Observations | None]:
         header["detail"] = text(header["detail"])
     if described is None:
         return header, None
-    if not isinstance(described, dict) or len(described) > KEYS_LIMIT:
-        raise ValueError(f"observations: not an object of at most {KEYS_LIMIT} keys")
+    if not isinstance(described, dict):
+        raise ValueError("observations: not an object")
+    if len(described) > KEYS_LIMIT:
+        raise TooLarge(f"{len(described)} observations, over the limit of {KEYS_LIMIT}")
     try:
         tensors = load_tensors(blob) if blob else {}
     except Exception as error:  # noqa: BLE001 - safetensors' own errors are not ValueError
@@ -354,6 +360,9 @@ def outcome(raw: RawRun, timeout: float) -> ProbeOutcome:
     try:
         header, observations = decode(raw.frame)
         kind = OutcomeKind(header["kind"])
+    except TooLarge as error:
+        detail = f"your code's result for this check is too large to read ({error}): return what the check asks for, not more"
+        return ProbeOutcome(OutcomeKind.CRASHED, detail=detail, output=raw.output, duration=raw.duration)
     except (ValueError, KeyError, TypeError, OverflowError):
         death = _death(raw.status, bool(raw.frame))
         if raw.phase is Phase.IMPORT:

@@ -67,7 +67,16 @@ def error_info(error: BaseException, path: Path) -> ErrorInfo:
     text = "".join(traceback.format_list(frames[-5:]))
     if isinstance(error, SyntaxError) and error.text:
         text += f"    {error.text.strip()}\n"
-    return ErrorInfo(type(error).__name__, str(error)[:2000], location, function, text)
+    return ErrorInfo(type(error).__name__, _said(error)[:2000], location, function, text)
+
+
+def _said(error: BaseException) -> str:
+    """The exception's message, whatever its `__str__` does (returns a non-str, raises)."""
+    try:
+        said = str(error)
+    except Exception:  # noqa: BLE001 - learner code chose what str() does
+        return f"<the {type(error).__name__}'s message could not be shown>"
+    return said
 
 
 def _same_file(filename: str, target: str) -> bool:

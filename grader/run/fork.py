@@ -69,6 +69,18 @@ def _fork(body: Callable[[int], None], on_parent_death: int) -> tuple[int, int]:
     return pid, read_fd
 
 
+def _output_file() -> Any:
+    """Where the child's stdout and stderr go: in memory where the system allows it.
+
+    Not a file in /tmp: learner code that fills /tmp (its own, in the sandbox) must not
+    take away the place its output and the grader's verdict are written.
+    """
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return open(os.memfd_create("torchdrill-output", os.MFD_CLOEXEC), "w+b")  # noqa: SIM115 - closed by Child.fork
+    return tempfile.TemporaryFile()  # noqa: SIM115 - closed by Child.fork
+
+
 class Child:
     """A forked child running learner code: its frames, its output file, its end."""
 
@@ -82,7 +94,7 @@ class Child:
     @contextlib.contextmanager
     def fork(cls, body: Callable[[int, int], None]) -> Iterator[Child]:
         """Fork a child that runs `body(write_fd, output_fd)`; whatever happens, it is killed at the end."""
-        output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+        output = _output_file()
         pid, read_fd = _fork(lambda write_fd: body(write_fd, output.fileno()), signal.SIGKILL)
         try:
             os.setpgid(pid, pid)

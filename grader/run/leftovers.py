@@ -8,6 +8,7 @@ below it in /proc, and killable.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -48,29 +49,27 @@ def descendants() -> list[int]:
 
 
 def kill_descendants(grace: float = 5.0) -> None:
-    """Kill every process below this one and reap them (a few rounds: some fork while dying).
+    """Kill every process below this one and reap them.
 
-    `grace` is only a backstop for the reaping: killed processes die at once, but a
-    loaded machine may take a while to unmap a torch-sized one.
+    Scans again after every round of kills: a process caught between its fork and its
+    kill leaves a child nobody listed, and a learner's thread may still be forking.
+    `grace` bounds the whole: killed processes die at once, but a loaded machine may
+    take a while to unmap a torch-sized one.
     """
     deadline = time.monotonic() + grace
-    for _ in range(3):
+    while True:
         leftover = descendants()
-        if not leftover:
-            return
         for pid in leftover:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        _reap_children(deadline)
-
-
-def _reap_children(deadline: float) -> None:
-    """Wait for every child (killed ones die fast, orphans re-parented here included), until `deadline`."""
-    while time.monotonic() < deadline:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                time.sleep(0.001)
-        except ChildProcessError:  # none left
+        _reap_dead_children()
+        if not leftover or time.monotonic() > deadline:
             return
+        time.sleep(0.001)
+
+
+def _reap_dead_children() -> None:
+    """Reap every child that has died (killed ones, and orphans re-parented here), without waiting."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0] != 0:
+            pass
