@@ -8,6 +8,10 @@ with the same number of parallel processes (the machine's cores):
 - torchdrill: `python -m grader class` (bubblewrap when it works), references
   of visible checks shared by all learners, warm sandboxed workers;
 - naive: `python -m pytest tests/ --target=LEARNER` once per learner, no sandbox.
+
+Then a class of MISBEHAVING_CLASS learners, complete but for one file of a few that
+misbehaves at import (MISBEHAVIOURS): what such a learner costs, as a ratio to an
+honest learner graded in the same run.
 """
 
 from __future__ import annotations
@@ -32,6 +36,17 @@ from grader.core.course import Course  # noqa: E402
 COURSE = Course(ROOT)
 
 KINDS = ("complete", "partial", "buggy", "crashing", "stubs")
+MISBEHAVING_CLASS = 20
+MISBEHAVIOURS = {  # prepended to one exercise file: what a hostile or careless top level does
+    "loops": "while True:\n    pass\n",
+    "forks": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+    "allocates": "blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 24))\n",
+    "ignores_sigterm": (
+        "import signal\nfor number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):\n"
+        "    signal.signal(number, signal.SIG_IGN)\nwhile True:\n    pass\n"
+    ),
+}
+MISBEHAVING_FILE = "ex09_training"  # where a training run left at the top level would be
 
 
 def make_class(folder: Path, size: int) -> dict[str, str]:
@@ -55,6 +70,24 @@ def make_class(folder: Path, size: int) -> dict[str, str]:
             victim = chance.choice(course)
             (learner / f"{victim}.py").write_text("import os\nos._exit(1)\n")
             (learner / f"{course[0]}.py").write_text("import ctypes\nctypes.string_at(0)\n")
+        kinds[learner.name] = kind
+    return kinds
+
+
+def make_misbehaving_class(folder: Path) -> dict[str, str]:
+    """MISBEHAVING_CLASS complete learners, one per MISBEHAVIOURS among them misbehaving in one file."""
+    course = COURSE.catalog.names
+    kinds = {}
+    misbehaving = dict(zip(range(3, MISBEHAVING_CLASS, MISBEHAVING_CLASS // len(MISBEHAVIOURS)), MISBEHAVIOURS, strict=False))
+    for index in range(MISBEHAVING_CLASS):
+        learner = folder / f"learner{index:03d}"
+        learner.mkdir(parents=True)
+        for exercise in course:
+            (learner / f"{exercise}.py").write_text((ROOT / "solutions" / f"{exercise}.py").read_text())
+        kind = misbehaving.get(index, "honest")
+        if kind != "honest":
+            target = learner / f"{MISBEHAVING_FILE}.py"
+            target.write_text(MISBEHAVIOURS[kind] + target.read_text())
         kinds[learner.name] = kind
     return kinds
 
@@ -105,3 +138,20 @@ def main(report) -> None:  # noqa: ANN001 - bench/run.py's Report
         share = probe_seconds(out) / (ours * jobs)
         report.figure("share of class-grading wall time in learner probes", 100 * share, "%",
                       note="sum of every check's child time (fork to result) over wall time x jobs")
+    misbehaving_class(report, jobs, mode)
+
+
+def misbehaving_class(report, jobs: int, mode: object) -> None:  # noqa: ANN001 - bench/run.py's Report
+    with tempfile.TemporaryDirectory() as folder:
+        submissions = Path(folder) / "class"
+        kinds = make_misbehaving_class(submissions)
+        out = Path(folder) / "results"
+        wall = grade_class(submissions, out, jobs)
+        took = {entry["learner"]: entry["duration"] for entry in json.loads((out / "class.json").read_text())["learners"]}
+        honest = sorted(took[name] for name, kind in kinds.items() if kind == "honest")
+        slowest = max((took[name], kind) for name, kind in kinds.items() if kind != "honest")
+        typical = honest[len(honest) // 2]
+        report.figure("slowest misbehaving learner / honest learner", slowest[0] / typical, "x", "<= 3",
+                      f"{len(kinds)} learners, {len(kinds) - len(honest)} misbehaving at the import of {MISBEHAVING_FILE}.py "
+                      f"({', '.join(MISBEHAVIOURS)}); slowest {slowest[1]} {slowest[0]:.1f} s, honest median {typical:.1f} s, "
+                      f"whole class {wall:.1f} s, {jobs} jobs, sandbox: {mode}")

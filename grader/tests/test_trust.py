@@ -155,18 +155,25 @@ def test_folder_names_are_escaped_and_stored_safely(tmp_path):
     assert "'=HYPERLINK" in cells and "\n=HYPERLINK" not in cells
 
 
-def test_forbid_cannot_be_bypassed_through_the_c_bindings(tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_forbid_cannot_be_bypassed_through_the_c_bindings(mode, tmp_path):
+    """The C binding under the forbidden function (one op decomposed above autograd, one not) is caught."""
     solution = COURSE.solution("ex05_losses").read_text()
     bypass = solution + (
         "\n\ndef mse_loss(input, target, reduction='mean'):\n"
         "    return torch._C._nn.mse_loss(input, target, {'none': 0, 'mean': 1, 'sum': 2}[reduction])\n"
+        "\n\ndef cross_entropy(logits, target, *args, **kwargs):\n"
+        "    return torch._C._nn.cross_entropy_loss(logits, target, None, 1, -100, 0.0)\n"
     )
     (tmp_path / "submissions" / "eve").mkdir(parents=True)
     (tmp_path / "submissions" / "eve" / "ex05_losses.py").write_text(bypass)
-    done = grade(tmp_path / "submissions", tmp_path / "out", "auto", "--exercises", "ex05_losses")
+    done = grade(tmp_path / "submissions", tmp_path / "out", mode, "--exercises", "ex05_losses")
     assert done.returncode == 0, done.stderr[-3000:]
-    mse = [c for c in learner_results(tmp_path / "out")["eve"]["checks"] if c["name"] == "mse_loss_reductions"]
+    checks = learner_results(tmp_path / "out")["eve"]["checks"]
+    mse = [c for c in checks if c["name"] == "mse_loss_reductions"]
     assert mse and all(c["status"] == "failed" and "aten::mse_loss" in c["message"] for c in mse), mse
+    entropy = [c for c in checks if c["name"].startswith("cross_entropy_")]
+    assert len(entropy) >= 5 and all(c["status"] == "failed" and "aten::cross_entropy_loss" in c["message"] for c in entropy), entropy
 
 
 @pytest.mark.parametrize("mode", MODES)
