@@ -12,7 +12,7 @@
 # Instructors and authors
 #   make class SUBMISSIONS=dir [RESULTS=dir]   grade a class, one folder per learner (try SUBMISSIONS=examples/class)
 #   make report [RESULTS=dir] [REPORT=dir] [ROSTER=csv]   report on a graded class: pages, gradebooks, Gradescope JSON
-#   make release             the student release in dist/student (no solutions, no hidden checks)
+#   make release [HINTS=n]   the student release in dist/student (no solutions, no hidden checks; n hint levels, default 2)
 #   make gradescope          the Gradescope autograder zip in dist/
 #   make goldens             record reference observations of the visible checks
 #   make exercises           regenerate exercises/ from solutions/
@@ -28,7 +28,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.torchdrill-installed
 REPORTS_STAMP := $(VENV)/.torchdrill-reports-installed
 TEST_STAMP := $(VENV)/.torchdrill-test-installed
+AUTHORING_STAMP := $(VENV)/.torchdrill-authoring-installed
 JOBS ?= 1
+HINTS ?= 2
 RESULTS ?= build/class-results
 REPORT ?= build/report
 
@@ -67,6 +69,12 @@ $(REPORTS_STAMP): $(STAMP)
 	@echo "Installing the report tools into $(VENV) (first run only)..."
 	$(call pip_install,[reports])
 	@touch $(REPORTS_STAMP)
+
+# The release also needs a TOML writer.
+$(AUTHORING_STAMP): $(STAMP)
+	@echo "Installing the authoring tools into $(VENV) (first run only)..."
+	$(call pip_install,[authoring])
+	@touch $(AUTHORING_STAMP)
 
 # The self-test also needs the report tools, a Jupyter kernel, JSON Schema and a browser driver.
 $(TEST_STAMP): $(STAMP)
@@ -111,8 +119,8 @@ report: $(REPORTS_STAMP)
 	@test -d $(RESULTS)/learners || { echo "no class results in $(RESULTS): grade the class first, with make class SUBMISSIONS=path/to/class RESULTS=$(RESULTS)"; exit 2; }
 	@$(PY) -m grader report $(RESULTS) --out $(REPORT) $(if $(ROSTER),--roster $(ROSTER))
 
-release: $(STAMP)
-	@$(PY) -m grader release --out dist/student
+release: $(AUTHORING_STAMP)
+	@$(PY) -m grader release --out dist/student --hints $(HINTS)
 
 gradescope: $(STAMP)
 	@$(PY) -m grader gradescope --out dist/gradescope-autograder.zip

@@ -2,8 +2,15 @@
 
 `build(root, out)` writes a folder that grades on its own:
 
-- exercises/ (the stubs), data/, catalog.toml (hints included), conftest.py,
-  pyproject.toml, requirements.lock, .gitignore: as they are;
+- exercises/ and stubs/: the stubs as the generator makes them from solutions/
+  (never the working tree's exercises/, where an instructor may have worked);
+  stubs/ is what `reset` restores in a course without solutions;
+- catalog.toml: the course's, written again with the first `hints` levels of each
+  hint only (the last level teaches the step most plainly: an instructor may keep
+  it back);
+- data/, conftest.py, pyproject.toml, requirements.lock, .gitignore: as they are;
+- docs/: the learners' pages (LEARNER_DOCS); every link of the shipped README and
+  pages must resolve inside the release;
 - goldens/: the recorded reference outcomes of the visible checks, which grading
   uses in place of solutions/ (refused if stale);
 - tests/test_exNN_topic.py: each graded suite with its visible checks only. Hidden
@@ -30,14 +37,24 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.authoring import goldens
+import tomli_w
+
+from grader.authoring import generate, goldens
 from grader.core.checks import Check
 from grader.core.course import Course
 from grader.core.suites import load_suite
 
 MARKER = ".torchdrill-release"
-COPIED_FILES = ("catalog.toml", "conftest.py", "pyproject.toml", "requirements.lock", ".gitignore")
-COPIED_DIRS = ("exercises", "data", "goldens")
+COPIED_FILES = ("conftest.py", "pyproject.toml", "requirements.lock", ".gitignore")
+COPIED_DIRS = ("data", "goldens")
+LEARNER_DOCS = ("learners.md", "feedback.md", "notebooks.md", "platforms.md")
+DEFAULT_HINTS = 2  # hint levels a release ships unless told otherwise
+CATALOG_HEADER = (
+    "# The course catalog: exercise order, titles and hints (written by `python -m grader release`:\n"
+    "# this release ships {hints} of the course's hint levels).\n\n"
+)
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")  # a Markdown link's target, its anchor aside
+DOC_NAMED = re.compile(r"(?<![\w/.])docs/[\w.-]+\.md")  # a page named in the text, from the top of the course
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 PACKAGE = Path(__file__).resolve().parents[1]  # the grader this process runs
 SHIPPED_PACKAGES = ("core", "run", "learner", "commands")  # whole, but for the instructor's commands
@@ -47,7 +64,7 @@ INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope
 # Install stamps of pyproject.toml's extras (the report tools, the course's self-test tools): the
 # release drops their rules and installs the course alone for every target, `make test` included
 # (RELEASE_SELF_TESTS import nothing beyond the course's own packages).
-EXTRA_STAMPS = ("$(REPORTS_STAMP)", "$(TEST_STAMP)")
+EXTRA_STAMPS = ("$(REPORTS_STAMP)", "$(AUTHORING_STAMP)", "$(TEST_STAMP)")
 # The grader's self-tests that run without solutions/: the release's `make test`.
 RELEASE_SELF_TESTS = (
     "__init__.py",
@@ -83,26 +100,60 @@ class Release:
     left_out: list[str] = field(default_factory=list)  # grader modules not shipped (self-tests aside)
 
 
-def build(course: Course, out: Path) -> Release:
-    """Write the student release of `course` into `out` (replacing an earlier release)."""
+def build(course: Course, out: Path, hints: int = DEFAULT_HINTS) -> Release:
+    """Write the student release of `course` into `out` (replacing an earlier release), with `hints` hint levels."""
     root = course.root
+    if hints < 0:
+        raise ReleaseError(f"--hints {hints}: give how many hint levels to ship, 0 or more")
     problems = goldens.stale(course)
     if problems:
         raise ReleaseError(f"goldens are stale ({problems[0]}, ...): run python -m grader goldens first")
     _prepare(root, out)
     release = Release(out)
+    shipped = Course(out)
     for name in COPIED_FILES:
         if (root / name).is_file():
             shutil.copy2(root / name, out / name)  # copy2: a venv's install stamp stays newer
     for name in COPIED_DIRS:
         shutil.copytree(root / name, out / name, ignore=IGNORED)
+    _write_stubs(course, shipped)
+    (out / "catalog.toml").write_text(CATALOG_HEADER.format(hints=hints) + tomli_w.dumps(course.catalog.to_dict(hints), multiline_strings=True))
     for exercise in course.catalog.names:
-        _write_suite(course, Course(out), exercise, release)
+        _write_suite(course, shipped, exercise, release)
     _write_package(out, release)
     (out / "Makefile").write_text(student_makefile((root / "Makefile").read_text()))
     (out / "README.md").write_text(student_readme((root / "README.md").read_text()))
-    (out / MARKER).write_text("torchdrill student release: `python -m grader release` replaces this folder\n")
+    _write_docs(root, out)
     return release
+
+
+def _write_stubs(course: Course, shipped: Course) -> None:
+    """exercises/ and stubs/ from the generator: the working tree's exercises/ is never read."""
+    for folder in (shipped.exercises, shipped.stubs):
+        folder.mkdir()
+    for stub in generate.plan(course):
+        for folder in (shipped.exercises, shipped.stubs):
+            (folder / stub.exercise.name).write_text(stub.text)
+
+
+def _write_docs(root: Path, out: Path) -> None:
+    """The learners' pages, then a check that every page the release names is in it."""
+    (out / "docs").mkdir()
+    for name in LEARNER_DOCS:
+        if (root / "docs" / name).is_file():
+            shutil.copy2(root / "docs" / name, out / "docs" / name)
+    check_links(out)
+
+
+def check_links(out: Path) -> None:
+    """Every link of the release's Markdown, and every docs/ page its text names, resolves inside it."""
+    for page in sorted(out.glob("*.md")) + sorted((out / "docs").glob("*.md")):
+        text = page.read_text()
+        targets = [page.parent / t for t in LINK.findall(text) if "://" not in t] + [out / t for t in DOC_NAMED.findall(text)]
+        for target in targets:
+            if not target.exists():
+                where = target.resolve().relative_to(out.resolve()) if target.resolve().is_relative_to(out.resolve()) else target
+                raise ReleaseError(f"{page.relative_to(out)} names {where}, which the student release does not ship")
 
 
 def _prepare(root: Path, out: Path) -> None:
@@ -115,6 +166,8 @@ def _prepare(root: Path, out: Path) -> None:
             raise ReleaseError(f"{out} exists and is not a torchdrill release: not replacing it")
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    # First: a build that fails half-way leaves a folder the next build may replace.
+    (out / MARKER).write_text("torchdrill student release: `python -m grader release` replaces this folder\n")
 
 
 # --- graded suites ------------------------------------------------------------------------
@@ -302,10 +355,15 @@ def _student_line(line: str) -> str:
     return line
 
 
+def _names_unshipped_doc(line: str) -> bool:
+    return any(Path(page).name not in LEARNER_DOCS for page in DOC_NAMED.findall(line))
+
+
 def student_readme(text: str) -> str:
-    """The README without the sections and lines meant for authors and instructors, plus a note."""
+    """The README without the sections and lines meant for authors and instructors (and lines naming
+    their pages), plus a note."""
     sections = re.split(r"(?m)^(?=## )", text)
     kept = [s for s in sections if not (s.startswith("## ") and INSTRUCTOR_HEADING.search(s.splitlines()[0].lower()))]
-    lines = [line for line in "".join(kept).splitlines(keepends=True) if not INSTRUCTOR_LINE.search(line)]
+    lines = [line for line in "".join(kept).splitlines(keepends=True) if not INSTRUCTOR_LINE.search(line) and not _names_unshipped_doc(line)]
     title, _, rest = "".join(lines).partition("\n")
     return f"{title}\n\n{RELEASE_NOTE}{rest}"

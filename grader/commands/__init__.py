@@ -69,6 +69,7 @@ def _interrupt(number: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from grader.core.catalog import CatalogError
     from grader.core.course import Course
     from grader.core.stubs import AuthoringError
 
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return commands[args.command].run(Course.find(), args)
-    except (KeyError, FileNotFoundError, AuthoringError) as error:
+    except (KeyError, FileNotFoundError, AuthoringError, CatalogError) as error:
         print(f"torchdrill: {error.args[0] if error.args else error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

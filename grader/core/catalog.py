@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CATALOG_FILE = "catalog.toml"
+FORMAT_VERSION = 1  # of catalog.toml: a grader refuses a catalog written for another format
+
+
+class CatalogError(ValueError):
+    """catalog.toml cannot be read as this grader's catalog."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,28 @@ class Catalog:
             raise KeyError(f"no single exercise matches {query!r}; known: {known}")
         return matches[0]
 
+    def to_dict(self, hint_levels: int | None = None) -> dict[str, object]:
+        """The catalog as catalog.toml holds it, with at most `hint_levels` levels of each hint (None: all)."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "exercise": [
+                {
+                    "name": e.name,
+                    "title": e.title,
+                    **({"intro": e.intro + "\n"} if e.intro else {}),
+                    "hints": {name: list(levels[:hint_levels]) for name, levels in e.hints.items()},
+                }
+                for e in self.exercises
+            ],
+        }
+
 
 def load(path: Path) -> Catalog:
     """The catalog in `path` (a course's `catalog.toml`; `Course.catalog` is the usual way in)."""
     data = tomllib.loads(path.read_text())
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise CatalogError(f"{path}: format_version = {version!r}; this grader reads format_version = {FORMAT_VERSION} (update the grader or the catalog)")
     exercises = []
     for entry in data.get("exercise", []):
         hints = {name: tuple(levels) for name, levels in entry.get("hints", {}).items()}

@@ -64,6 +64,11 @@ class Course:
         return self.root / "goldens"
 
     @property
+    def stubs(self) -> Path:
+        """The student release's pristine stubs (it has no solutions/ to make them from): what `reset` restores."""
+        return self.root / "stubs"
+
+    @property
     def data(self) -> Path:
         return self.root / "data"
 
@@ -117,13 +122,22 @@ class Course:
         return folder / f"{exercise}.json", folder / f"{exercise}.safetensors"
 
     def stub(self, exercise: str) -> str:
-        """The pristine stub of an exercise, exactly as the generator makes it."""
+        """The pristine stub of an exercise, exactly as the generator makes it.
+
+        Made from the solution where there is one; the student release ships the generator's
+        output in stubs/ instead.
+        """
         from grader.core.stubs import make_stub
 
         solution = self.solution(exercise)
-        if not solution.is_file():
-            raise FileNotFoundError(f"cannot make the stub of {exercise}: {solution.relative_to(self.root)} is not in this copy of the course")
-        return make_stub(solution.read_text(), str(solution.relative_to(self.root)))
+        if solution.is_file():
+            return make_stub(solution.read_text(), str(solution.relative_to(self.root)))
+        shipped = self.stubs / f"{exercise}.py"
+        if shipped.is_file():
+            return shipped.read_text()
+        raise FileNotFoundError(
+            f"cannot restore {exercise}: neither {solution.relative_to(self.root)} nor {shipped.relative_to(self.root)} is in this copy of the course"
+        )
 
 
 def exercise_of(suite: Path) -> str:

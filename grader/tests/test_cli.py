@@ -176,7 +176,7 @@ def doubled_on_device(ex, device):
 @pytest.fixture
 def device_course(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "conftest.py", tmp_path)
-    (tmp_path / "catalog.toml").write_text('[[exercise]]\nname = "ex01_dev"\ntitle = "Devices"\n')
+    (tmp_path / "catalog.toml").write_text('format_version = 1\n[[exercise]]\nname = "ex01_dev"\ntitle = "Devices"\n')
     for folder in ("solutions", "exercises", "tests"):
         (tmp_path / folder).mkdir()
     for folder in ("solutions", "exercises"):

@@ -109,7 +109,7 @@ def hidden_random(ex):
 
 @pytest.fixture
 def small_course(tmp_path: Path) -> Course:
-    (tmp_path / "catalog.toml").write_text('[[exercise]]\nname = "ex01_small"\ntitle = "Small"\n')
+    (tmp_path / "catalog.toml").write_text('format_version = 1\n[[exercise]]\nname = "ex01_small"\ntitle = "Small"\n')
     for folder in ("solutions", "tests"):
         (tmp_path / folder).mkdir()
     (tmp_path / "solutions" / "ex01_small.py").write_text(textwrap.dedent(SOLUTION))

@@ -46,9 +46,11 @@ def pins(requirements: list[str]) -> dict[str, str]:
 def test_learners_install_no_report_or_test_tools():
     base = pins(PYPROJECT["project"]["dependencies"])
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert not set(base) & {*REPORT_TOOLS, "playwright", "nbclient", "ipykernel"}
+    assert not set(base) & {*REPORT_TOOLS, "playwright", "nbclient", "ipykernel", "tomli-w"}
     assert set(pins(extras["reports"])) == set(REPORT_TOOLS)
-    assert "torchdrill[reports]" in extras["test"]  # the self-test builds reports
+    assert set(pins(extras["authoring"])) == {"tomli-w"}  # only instructors write catalogs
+    # the self-test builds reports and releases
+    assert "torchdrill[reports,authoring]" in extras["test"]
     assert {"playwright", "jsonschema", "nbclient", "ipykernel"} <= set(pins(extras["test"]))
 
 

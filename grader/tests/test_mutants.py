@@ -244,7 +244,7 @@ EQUIVALENTS = """
 
 @pytest.fixture
 def small_course(tmp_path: Path) -> Course:
-    (tmp_path / "catalog.toml").write_text('[[exercise]]\nname = "ex01_small"\ntitle = "Small"\n')
+    (tmp_path / "catalog.toml").write_text('format_version = 1\n[[exercise]]\nname = "ex01_small"\ntitle = "Small"\n')
     for folder in ("solutions", "tests/variants/ex01_small", "data"):
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "solutions" / "ex01_small.py").write_text(SOLUTION)

@@ -18,6 +18,8 @@ import pytest
 
 from grader.authoring import generate, release
 from grader.core import stubs
+from grader.core.catalog import load as load_catalog
+from grader.core.course import Course
 from grader.core.suites import load_suite
 from grader.run import devices
 from grader.tests.conftest import COURSE, ROOT, read_results, run_grader
@@ -26,9 +28,27 @@ NAMES = COURSE.catalog.names
 VENV = (ROOT / ".venv").resolve()
 
 
+COURSE_PARTS = ("catalog.toml", "conftest.py", "pyproject.toml", "requirements.lock", ".gitignore", "Makefile", "README.md",
+                "solutions", "tests", "goldens", "data", "docs")
+
+
+def learner_like_course(folder: Path) -> Course:
+    """A copy of the course in which someone worked: solved and half-solved exercises, reset backups."""
+    for name in COURSE_PARTS:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, folder / name)
+    exercises = folder / "exercises"
+    shutil.copytree(ROOT / "solutions", exercises)
+    (exercises / ".backup").mkdir()
+    shutil.copy2(ROOT / "solutions" / f"{NAMES[1]}.py", exercises / ".backup" / f"{NAMES[1]}.20260101-120000.py")
+    (exercises / "scratch_notes.py").write_text("# my own notes\n")
+    return Course(folder)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> release.Release:
-    return release.build(COURSE, tmp_path_factory.mktemp("release") / "student")
+    course = learner_like_course(tmp_path_factory.mktemp("course"))
+    return release.build(course, tmp_path_factory.mktemp("release") / "student")
 
 
 def copy_of(built: release.Release, tmp_path: Path) -> Path:
@@ -80,10 +100,20 @@ def test_no_solution_code_and_no_hidden_check_anywhere_in_the_release(built):
     bodies = solution_bodies()
     hidden = hidden_names()
     assert len(bodies) > 100 and len(hidden) > 40
-    # Stubs and hints are published on purpose: they must be exactly the generated stubs and the catalog.
+    # Stubs and the first hint levels are published on purpose: exactly the generated stubs (in exercises/,
+    # and in stubs/ for `reset`), whatever the working tree held, and the catalog's first two levels.
     for stub in generate.plan(COURSE):
         assert files.pop(f"exercises/{stub.exercise.name}") == stub.text
-    assert files.pop("catalog.toml") == (ROOT / "catalog.toml").read_text()
+        assert files.pop(f"stubs/{stub.exercise.name}") == stub.text
+    assert not [path for path in files if path.startswith(("exercises/", "stubs/"))]
+    shipped = load_catalog(built.out / "catalog.toml")
+    assert [e.name for e in shipped.exercises] == NAMES
+    for ours, theirs in zip(COURSE.catalog.exercises, shipped.exercises, strict=True):
+        assert (theirs.title, theirs.intro) == (ours.title, ours.intro)
+        assert theirs.hints == {name: levels[: release.DEFAULT_HINTS] for name, levels in ours.hints.items()}
+    third = [levels[2] for e in COURSE.catalog.exercises for levels in e.hints.values() if len(levels) > 2]
+    assert len(third) > 100 and not [hint for hint in third if hint in files["catalog.toml"]]
+    del files["catalog.toml"]
     distinctive = [(exercise, body) for exercise, body in bodies if len(body) > len("return self")]  # a protocol, not a solution
     leaks = [
         f"{path}: solution of {exercise}: {body[:60]}"
@@ -112,13 +142,18 @@ def test_the_release_holds_the_learner_course_and_nothing_of_the_instructor(buil
             "catalog.toml",
             "conftest.py",
             "data",
+            "docs",
             "exercises",
             "goldens",
             "grader",
             "pyproject.toml",
             "requirements.lock",
+            "stubs",
             "tests",
         ]
+    )
+    assert sorted(p.name for p in (built.out / "docs").iterdir()) == sorted(
+        name for name in release.LEARNER_DOCS if (ROOT / "docs" / name).is_file()
     )
     assert sorted(p.name for p in (built.out / "tests").iterdir()) == sorted(f"test_{n}.py" for n in NAMES)
     shipped = {p.relative_to(built.out).as_posix() for p in (built.out / "grader").rglob("*") if p.is_file()}
@@ -240,6 +275,26 @@ def test_make_grade_in_the_untouched_release_gives_not_started_everywhere(built,
     assert json.loads((student / "results.json").read_text())["score"] == 0
 
 
+def test_make_reset_in_the_release_restores_the_stub_and_keeps_the_learners_file(built, tmp_path):
+    student = copy_of(built, tmp_path)
+    exercise = student / "exercises" / f"{NAMES[1]}.py"
+    pristine = exercise.read_text()
+    exercise.write_text(pristine + "\n# my work\n")
+    done = make(student, "reset", f"EX={NAMES[1]}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert exercise.read_text() == pristine
+    kept = list((student / "exercises" / ".backup").glob(f"{NAMES[1]}.*.py"))
+    assert len(kept) == 1 and kept[0].read_text().endswith("# my work\n")
+
+
+def test_every_page_the_release_names_is_shipped(built, tmp_path):
+    student = copy_of(built, tmp_path)
+    assert "docs/architecture.md" not in (student / "README.md").read_text()
+    (student / "docs" / "feedback.md").unlink()
+    with pytest.raises(release.ReleaseError, match="does not ship"):
+        release.check_links(student)
+
+
 @pytest.mark.slow
 def test_make_test_in_the_release_runs_its_own_self_test(built, tmp_path):
     tested = make(copy_of(built, tmp_path), "test")
@@ -313,4 +368,4 @@ def test_only_an_earlier_release_is_ever_replaced(tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine"
     (tmp_path / release.MARKER).write_text("")
     release._prepare(ROOT, tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [tmp_path / release.MARKER]  # written first: a failed build is replaceable
