@@ -46,7 +46,7 @@ from grader.core.suites import load_suite
 
 MARKER = ".torchdrill-release"
 COPIED_FILES = ("conftest.py", "pyproject.toml", "requirements.lock", ".gitignore")
-COPIED_DIRS = ("data", "goldens")
+COPIED_DIRS = ("data", "goldens", ".devcontainer")  # .devcontainer: a ready environment (docs/platforms.md)
 LEARNER_DOCS = ("learners.md", "feedback.md", "notebooks.md", "platforms.md")
 DEFAULT_HINTS = 2  # hint levels a release ships unless told otherwise
 CATALOG_HEADER = (

@@ -82,7 +82,7 @@ def serve(suites: Path, scratch: list[Path]) -> None:
     _harden()
     registry = Registry.from_suites(sorted(suites.glob("test_*.py")))
     limits = Limits(processes=processes_of_this_user() + 64)
-    executor = ForkExecutor(registry, prepare=limits.apply)
+    executor = ForkExecutor(registry, prepare=limits.apply, start="fork")  # the sandbox is Linux's
     # Warm the lazy parts of torch and the wire format once, so that no child pays for them.
     wire.outcome(wire.RawRun(b"", 0, wire.Stop.NONE, "", 0.0), 1.0)
     determinism.prepare(0)

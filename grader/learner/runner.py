@@ -14,7 +14,6 @@ with suites and reference observations cached.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import threading
 import time
@@ -27,6 +26,7 @@ from grader.core.references import ReferenceSource, reference_source
 from grader.core.session import Session, Target
 from grader.core.suites import Registry, load_suite
 from grader.core.results import Submission
+from grader.run import starting
 from grader.run.executor import ForkExecutor, ParallelExecutor
 
 
@@ -43,7 +43,7 @@ class Runner:
         determinism.configure_process()
         self.course = course
         self.registry = Registry()
-        jobs = jobs or len(os.sched_getaffinity(0))
+        jobs = jobs or starting.cores()
         executor = ParallelExecutor(ForkExecutor(self.registry), jobs)
         self.session = Session(target, references or reference_source(course), executor)
         self._loaded: set[str] = set()

@@ -27,7 +27,7 @@ from typing import Any
 from grader.core import determinism
 from grader.core.observations import Observations, normalise
 from grader.core.suites import Registry
-from grader.core.wire import ErrorInfo, OutcomeKind, ProbeRequest, encode, write_frame
+from grader.core.wire import ErrorInfo, OutcomeKind, ProbeRequest, encode
 from grader.run import leftovers
 from grader.run.forbidden import TAMPER_GUARD, ForbiddenCalls
 
@@ -145,18 +145,23 @@ def _exit(stop: SystemExit, path: Path, when: str) -> Ran:
 # --- the child's life ---------------------------------------------------------------------------
 
 
-def _enter(prepare: Prepare | None, write_fd: int, output_fd: int) -> None:
-    """In a fresh child: its own process group, output to `output_fd`, nothing of the parent's, limits."""
-    os.setpgid(0, 0)
+def _enter(prepare: Prepare | None, keep_fd: int | None, output_fd: int) -> None:
+    """In a fresh child: its own process group, output to `output_fd`, nothing of the parent's, limits.
+
+    `keep_fd` is the one inherited descriptor it writes frames to; None for a child started
+    afresh (`grader.run.spawned`), which inherited nothing else to close.
+    """
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
-    # Nothing of the parent's (pytest, xdist channels, a worker's pipes) stays reachable.
-    os.closerange(3, write_fd)
-    os.closerange(write_fd + 1, 1 << 16)
+    if keep_fd is not None:  # nothing of the parent's (pytest, xdist channels, a worker's pipes) stays reachable
+        os.closerange(3, keep_fd)
+        os.closerange(keep_fd + 1, 1 << 16)
     if prepare is not None:
         prepare()
     sys.stdin = open(0, closefd=False)  # noqa: SIM115
@@ -180,12 +185,19 @@ def import_once(request: ProbeRequest) -> Ran:
     return OutcomeKind.IMPORTED, {}, None
 
 
-def serve(requests: Sequence[ProbeRequest], registry: Registry, prepare: Prepare | None, write_fd: int, output_fd: int) -> None:
+def serve(
+    requests: Sequence[ProbeRequest],
+    registry: Registry,
+    prepare: Prepare | None,
+    send: Callable[[bytes], None],
+    output_fd: int,
+    keep_fd: int | None,
+) -> None:
     """Import the learner's file once, then run `requests` (all on that file) one after the other.
 
-    Each ran thing sends one frame: the import first, then every request.
+    Each ran thing sends one frame (`send`): the import first, then every request.
     """
-    _enter(prepare, write_fd, output_fd)
+    _enter(prepare, keep_fd, output_fd)
     leftovers.adopt_orphans()
     path, folder = list(sys.path), str(Path(requests[0].path).parent) + os.sep
     ran = import_once(requests[0])
@@ -196,7 +208,7 @@ def serve(requests: Sequence[ProbeRequest], registry: Registry, prepare: Prepare
         body = encode({"kind": str(kind), **header}, observations)
         sys.stdout.flush()
         sys.stderr.flush()
-        write_frame(write_fd, POSITION.pack(os.lseek(1, 0, os.SEEK_CUR)) + body)
+        send(POSITION.pack(os.lseek(1, 0, os.SEEK_CUR)) + body)
         if kind not in BATCH_GOES_ON:
             break
         leftovers.kill_descendants()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from grader.run import fork
+from grader.run import fork, starting
 
 
 ALWAYS = ("cpu", "meta")  # the meta device has shapes and dtypes, no data: on every machine, for "was it moved?"
@@ -40,6 +40,6 @@ def unusable(device: str) -> str:
     if device in ALWAYS:
         return ""
     torch = sys.modules.get("torch")
-    if device.startswith("cuda") and torch is not None and torch.cuda.is_initialized():
+    if device.startswith("cuda") and starting.forking() and torch is not None and torch.cuda.is_initialized():
         return "needs cuda, which this process already uses (a forked child cannot): grade it from a terminal"
     return "" if available(device) else f"needs {device}, and no {device} device is available on this machine"

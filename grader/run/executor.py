@@ -4,7 +4,8 @@ Every door grades through a `Session` (`grader.core.session`), which hands plain
 `ProbeRequest`s to an executor (`grader.core.session.Executor`) and gets
 `ProbeOutcome`s back:
 
-- `ForkExecutor`: children forked from this warm process (torch already imported).
+- `ForkExecutor`: children forked from this warm process (torch already imported),
+  or, where fork is unavailable or unsafe, started by `grader.run.spawned`.
   The requests on one file share a child, each importing the file afresh; a request
   whose child dies or hangs after others ran in it runs again, first, in a fresh
   child, so outcomes are those of one child per check (`batch=False` gives exactly
@@ -19,6 +20,8 @@ A request that `deadline` leaves no time for gets None.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import struct
 import time
@@ -40,8 +43,9 @@ from grader.core.wire import (
     pack_run,
     split,
     unpack_run,
+    write_frame,
 )
-from grader.run import child, devices, fork
+from grader.run import child, devices, fork, spawned, starting
 
 Outcomes = list[ProbeOutcome | None]
 
@@ -60,11 +64,13 @@ class ForkExecutor:
         prepare: child.Prepare | None = None,
         batch: bool = True,
         backstop: Callable[[float], float] | None = None,
+        start: str | None = None,
     ) -> None:
         self.registry = registry
         self.prepare = prepare
         self.batch = batch
         self.backstop = backstop or wall_backstop
+        self.start = start or starting.start_method()  # how its children start (`grader.run.starting`)
 
     def unusable(self, device: str) -> str:
         return devices.unusable(device)
@@ -91,6 +97,16 @@ class ForkExecutor:
             else:
                 yield from self._runs(group)
 
+    def _start(self, requests: list[ProbeRequest]) -> contextlib.AbstractContextManager[fork.Running]:
+        """A child serving `requests`: forked from this process, or started as this machine allows."""
+        if self.start != "fork":
+            return spawned.Spawned.start(self.start, requests, self.registry, self.prepare)
+
+        def serve(write_fd: int, output_fd: int) -> None:
+            child.serve(requests, self.registry, self.prepare, functools.partial(write_frame, write_fd), output_fd, write_fd)
+
+        return fork.Child.fork(serve)
+
     def _runs(self, requests: list[ProbeRequest]) -> Iterator[RawRun]:
         """One child for as many as go well. One exception to "a failure runs again alone", so
         that an endless loop does not cost its time twice: a timeout in a child with no thread but
@@ -108,7 +124,7 @@ class ForkExecutor:
         """
         rest = requests[start:]
         name = Path(rest[0].path).name
-        with fork.Child.fork(lambda write_fd, output_fd: child.serve(rest, self.registry, self.prepare, write_fd, output_fd)) as running:
+        with self._start(rest) as running:
             clock = _Clock(running, self.backstop)
             running.frames.limit = HEADER_LIMIT + child.POSITION.size
             data, whole, stop = clock.wait(rest[0].timeout)
@@ -156,11 +172,11 @@ class _Clock:
 
     POLL_FIRST, POLL_MOST = 0.02, 0.25  # seconds between looks at the child's CPU: often at first
 
-    def __init__(self, running: fork.Child, backstop: Callable[[float], float]) -> None:
+    def __init__(self, running: fork.Running, backstop: Callable[[float], float]) -> None:
         self.running = running
         self.backstop = backstop
         self.started = time.monotonic()
-        self.cpu_at_start: float | None = 0.0  # None: not read yet for what runs now
+        self.cpu_at_start: float | None = running.cpu_base  # None: not read yet for what runs now
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started

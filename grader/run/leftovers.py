@@ -3,7 +3,7 @@
 A check's child is killed with its process group, but a learner's daemon can leave
 that group (`setsid`) and outlive its parent. A process that declares itself a
 child subreaper inherits such orphans, so that every one of them stays findable
-below it in /proc, and killable.
+below it, and killable.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import signal
+import sys
 import time
+
+import psutil
 
 PR_SET_CHILD_SUBREAPER = 36
 
 
 def adopt_orphans() -> None:
-    """Orphans of every process below this one are re-parented to this one (not to init)."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    """Orphans of every process below this one are re-parented to this one, not to init (Linux;
+    elsewhere a process that leaves its group and outlives its parent is out of reach)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def descendants() -> list[int]:
@@ -27,24 +31,11 @@ def descendants() -> list[int]:
 
     Zombies (dead, not yet reaped) are not counted: nothing of them runs.
     """
-    parents: dict[int, int] = {}
-    dead: set[int] = set()
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-                parents[int(entry.name)] = int(fields[1])
-                if fields[0] in (b"Z", b"X"):
-                    dead.add(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = [], [os.getpid()]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found += [pid for pid in children if pid not in dead]
-        frontier += children
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if process.status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+                found.append(process.pid)
     return found
 
 
@@ -60,8 +51,8 @@ def kill_descendants(grace: float = 5.0) -> None:
     while True:
         leftover = descendants()
         for pid in leftover:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(psutil.Error):
+                psutil.Process(pid).kill()
         _reap_dead_children()
         if not leftover or time.monotonic() > deadline:
             return
@@ -70,6 +61,8 @@ def kill_descendants(grace: float = 5.0) -> None:
 
 def _reap_dead_children() -> None:
     """Reap every child that has died (killed ones, and orphans re-parented here), without waiting."""
+    if not hasattr(os, "WNOHANG"):  # Windows: no zombies to reap
+        return
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0] != 0:
             pass

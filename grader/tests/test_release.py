@@ -135,6 +135,7 @@ def test_the_release_holds_the_learner_course_and_nothing_of_the_instructor(buil
     top = sorted(p.name for p in built.out.iterdir())
     assert top == sorted(
         [
+            ".devcontainer",
             ".gitignore",
             release.MARKER,
             "Makefile",

@@ -12,10 +12,9 @@ torch state is left alone), learner code in children of that process.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
-import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -63,7 +62,7 @@ def grade_staged(course: Course, exercise: str, folder: Path, stop: Callable[[],
 
 
 def _grade_isolated(course: Course, exercise: str, folder: Path) -> tuple[Submission, bool]:
-    """`grade_staged` in a process forked from this one, so the kernel's state stays as it was.
+    """`grade_staged` apart from the kernel (`fork.call`), so that the kernel's state stays as it was.
 
     Returns the submission and whether the learner interrupted: an interrupt
     (Jupyter signals the kernel's process group) stops grading after the running
@@ -71,14 +70,14 @@ def _grade_isolated(course: Course, exercise: str, folder: Path) -> tuple[Submis
     """
 
     def grade() -> bytes:
-        stopped: list[bool] = []
-        signal.signal(signal.SIGINT, lambda *_: stopped.append(True))
-        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the kernel's streams are not ours
-        try:
-            submission = grade_staged(course, exercise, folder, stop=lambda: bool(stopped))
-            answer = {"submission": submission.to_dict(), "stopped": bool(stopped)}
-        except BaseException as error:  # noqa: BLE001 - any failure goes back as a message
-            answer = {"error": f"grading failed: {type(error).__name__}: {error}"}
+        stopped = fork.interrupted()
+        # The kernel's streams are not ours (in a forked process or, off Linux, a thread).
+        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+            try:
+                submission = grade_staged(course, exercise, folder, stop=stopped)
+                answer = {"submission": submission.to_dict(), "stopped": stopped()}
+            except BaseException as error:  # noqa: BLE001 - any failure goes back as a message
+                answer = {"error": f"grading failed: {type(error).__name__}: {error}"}
         return json.dumps(answer).encode()
 
     data = fork.call(grade).result(forward_interrupt=True)
