@@ -340,7 +340,7 @@ def test_without_solutions_grading_uses_the_goldens_and_reset_says_why_it_cannot
     assert grader("run", "ex01::tensor_from_nested_list") == EXIT_OK
     assert "✓ tensor_from_nested_list  1/1" in capsys.readouterr().out
     assert grader("reset", "ex01") == EXIT_USAGE
-    assert "solutions/ex01_tensors.py is not in this copy of the course" in capsys.readouterr().err
+    assert "neither solutions/ex01_tensors.py nor stubs/ex01_tensors.py is in this copy of the course" in capsys.readouterr().err
 
 
 # --- notebooks -----------------------------------------------------------------------
