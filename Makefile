@@ -8,7 +8,7 @@
 #   make hint EX=ex02 [FN=f] the next hint for a function
 #   make watch               re-grade the exercise you save, move on when it is done
 #   make reset EX=ex02       restore a stub (your file is kept as a backup)
-#   make notebooks           one Jupyter notebook per exercise, in notebooks/
+#   make notebooks           one Jupyter notebook per exercise, in notebooks/ (installs JupyterLab)
 # Instructors and authors
 #   make class SUBMISSIONS=dir [RESULTS=dir]   grade a class, one folder per learner (try SUBMISSIONS=examples/class)
 #   make report [RESULTS=dir] [REPORT=dir] [ROSTER=csv]   report on a graded class: pages, gradebooks, Gradescope JSON
@@ -29,6 +29,7 @@ STAMP := $(VENV)/.torchdrill-installed
 REPORTS_STAMP := $(VENV)/.torchdrill-reports-installed
 TEST_STAMP := $(VENV)/.torchdrill-test-installed
 AUTHORING_STAMP := $(VENV)/.torchdrill-authoring-installed
+NOTEBOOKS_STAMP := $(VENV)/.torchdrill-notebooks-installed
 JOBS ?= 1
 HINTS ?= 2
 RESULTS ?= build/class-results
@@ -76,6 +77,14 @@ $(AUTHORING_STAMP): $(STAMP)
 	$(call pip_install,[authoring])
 	@touch $(AUTHORING_STAMP)
 
+# The notebooks also need JupyterLab, and the course's Python registered as a Jupyter kernel (in .venv).
+$(NOTEBOOKS_STAMP): $(STAMP)
+	@echo "Installing JupyterLab and the course's kernel into $(VENV) (first run only)..."
+	$(call pip_install,[notebooks])
+	@$(PY) -m ipykernel install --sys-prefix --name torchdrill --display-name "torchdrill (.venv)" >> $(VENV)/install.log 2>&1 \
+		|| { echo "registering the kernel failed (log: $(VENV)/install.log)"; exit 1; }
+	@touch $(NOTEBOOKS_STAMP)
+
 # The self-test also needs the report tools, a Jupyter kernel, JSON Schema and a browser driver.
 $(TEST_STAMP): $(STAMP)
 	@echo "Installing the self-test tools into $(VENV) (first run only)..."
@@ -107,8 +116,9 @@ reset: $(STAMP)
 	@test -n "$(EX)" || { echo "usage: make reset EX=ex02_autograd"; exit 2; }
 	@$(PY) -m grader reset $(EX)
 
-notebooks: $(STAMP)
+notebooks: $(NOTEBOOKS_STAMP)
 	@$(PY) -m grader notebooks
+	@echo "Start Jupyter with: $(VENV)/bin/jupyter lab notebooks/   (kernel: torchdrill (.venv))"
 
 class: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make class SUBMISSIONS=path/to/class [RESULTS=$(RESULTS)] (the example: SUBMISSIONS=examples/class)"; exit 2; }

@@ -42,7 +42,7 @@ def run(course: Course, args: argparse.Namespace) -> int:
     standing = Standing(course)
     color = course_view.use_color()
     if check:
-        return _show(standing.runner.grade([course.catalog.find(spec).name], only=check), color)
+        return _show(standing.fresh([course.catalog.find(spec).name], only=check), color, course)
     if spec:
         name, submission = course.catalog.find(spec).name, None
     else:
@@ -51,14 +51,20 @@ def run(course: Course, args: argparse.Namespace) -> int:
             print(course_view.render_line(course_view.next_step(""), color), end="")
             return EXIT_OK
     submission = submission or standing.grade(name)
-    code = _show(submission, color)
+    code = _show(submission, color, course)
     upcoming = standing.upcoming(name)
     print(course_view.render_outcome(submission.score_of(name), upcoming, NEXT, color), end="")
     return code
 
 
-def _show(submission: Submission, color: bool) -> int:
+def _show(submission: Submission, color: bool, course: Course | None = None) -> int:
+    """The report, and which file was graded where that is a notebook (`course`: the learner's exercises)."""
+    from grader.learner.notebooks import work
+
     print(terminal.render(submission, details=True, color=color), end="")
+    if course is not None:
+        for note in work.notes(course, submission):
+            print(note)
     return EXIT_OK if all(c.status in (Status.PASSED, Status.SKIPPED) for c in submission.checks) else EXIT_NOT_PASSED
 
 

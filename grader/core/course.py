@@ -77,6 +77,11 @@ class Course:
         return self.root / "notebooks"
 
     @property
+    def staged_notebooks(self) -> Path:
+        """Where `list`, `run` and `grade` stage the modules of notebooks that hold the learner's work."""
+        return self.private / "notebook-modules"
+
+    @property
     def private(self) -> Path:
         """The course's own state (`.torchdrill/`): the learner's hint record, the instructor's secret."""
         return self.root / ".torchdrill"
@@ -106,6 +111,10 @@ class Course:
 
     def exercise(self, exercise: str) -> Path:
         return self.exercises / f"{exercise}.py"
+
+    def notebook(self, exercise: str) -> Path:
+        """The exercise's notebook, as `make notebooks` writes it."""
+        return self.notebooks / f"{exercise}.ipynb"
 
     def suite(self, exercise: str) -> Path:
         return self.suites / f"{SUITE_PREFIX}{exercise}.py"

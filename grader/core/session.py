@@ -16,12 +16,12 @@ their key alone, so goldens can record them once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from grader.core import determinism
+from grader.core import cellmap, determinism
 from grader.core.checks import Check
 from grader.core.course import Course
 from grader.core.plan import Planned
@@ -40,14 +40,29 @@ class Executor(Protocol):  # grader.run.executor: the implementations
 
 
 @dataclass(frozen=True)
+class Staged:
+    """An exercise graded from a module made of another file: a notebook's tagged cells."""
+
+    module: Path  # the module that is graded
+    source: Path  # the file the learner works in, which the results name
+
+
+@dataclass(frozen=True)
 class Target:
-    """The implementation under test: a folder holding `exNN_topic.py` files."""
+    """The implementation under test: a folder holding `exNN_topic.py` files (some may be `staged` elsewhere)."""
 
     label: str
     folder: Path
+    staged: Mapping[str, Staged] = field(default_factory=dict, hash=False)
 
     def module_path(self, exercise: str) -> Path:
-        return self.folder / f"{exercise}.py"
+        staged = self.staged.get(exercise)
+        return staged.module if staged is not None else self.folder / f"{exercise}.py"
+
+    def source_path(self, exercise: str) -> Path:
+        """The file the learner edited: the module itself, or the notebook it was made from."""
+        staged = self.staged.get(exercise)
+        return staged.source if staged is not None else self.module_path(exercise)
 
 
 def resolve_target(spec: str, course: Course) -> Target:
@@ -126,6 +141,7 @@ class Session:
     def _judge(self, run: Planned, outcome: ProbeOutcome | None) -> CheckResult:
         if outcome is None:
             return unscored(run.check, run.device, Status.TIMEOUT, OUT_OF_TIME)
+        outcome = cellmap.relocate(outcome, self.target.module_path(run.check.exercise))  # a notebook's cells
         try:
             reference = self.reference(run.check) if needs_reference(outcome) else None
         except Exception as error:  # noqa: BLE001 - that check cannot be graded; the others can
@@ -143,7 +159,7 @@ class Session:
     def submission(self, results: list[CheckResult], started: float, exercises: Iterable[str] | None = None, **fields: Any) -> Submission:
         """The results with the graded files (their hashes) and the environment."""
         names = list(dict.fromkeys(exercises if exercises is not None else (r.exercise for r in results)))
-        files = [GradedFile(name, str(path), sha256_of(path)) for name in names for path in [self.target.module_path(name)]]
+        files = [GradedFile(name, str(path), sha256_of(path)) for name in names for path in [self.target.source_path(name)]]
         return Submission(
             self.target.label, results, files, environment(), time.monotonic() - started, **fields
         )

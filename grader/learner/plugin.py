@@ -5,7 +5,8 @@ item is planned (`grader.core.plan.evaluate`: skipped without the device it
 needs) and graded through the session's executor; its `CheckResult` travels in
 the report's `user_properties` (so it survives xdist), and the controller
 collects them into one `Submission`: printed as a score table, written as JSON
-with --results-json.
+with --results-json. With `--target exercises`, an exercise whose notebook holds
+the learner's latest work is graded from it (`grader.learner.notebooks.work`).
 
 Loaded by the repository's top-level conftest.py.
 """
@@ -29,6 +30,7 @@ from grader.core.scoring import unscored
 from grader.core.session import Session, resolve_target
 from grader.core.suites import Registry, bind
 from grader.learner import terminal
+from grader.learner.notebooks import work
 from grader.run.executor import ForkExecutor
 
 STATE = pytest.StashKey["GradingState"]()
@@ -42,6 +44,7 @@ class GradingState:
     registry: Registry
     course: Course
     started: float
+    notes: list[str] = dataclasses.field(default_factory=list)  # notebooks that should count but could not be graded
 
 
 class CheckFailed(Exception):
@@ -92,6 +95,10 @@ def pytest_configure(config: pytest.Config) -> None:
         target = resolve_target(config.getoption("target"), course)
     except FileNotFoundError as error:
         raise pytest.UsageError(str(error)) from None
+    problems: list[str] = []
+    if config.getoption("target") == "exercises" and course.catalog_file.is_file():
+        staged, problems = work.stage(course, course.catalog.names)
+        target = dataclasses.replace(target, staged=staged)
     registry = Registry()
     session = Session(
         target,
@@ -100,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
         salt=config.getoption("hidden_salt"),
         timeout=config.getoption("check_timeout"),
     )
-    state = GradingState(session, registry, course, time.monotonic())
+    state = GradingState(session, registry, course, time.monotonic(), problems)
     config.stash[STATE] = state
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(ResultCollector(state), "torchdrill-results")
@@ -187,13 +194,15 @@ class ResultCollector:
             return None
         order = self.state.course.catalog.names if self.state.course.catalog_file.is_file() else []
         checks = sorted(self.results.values(), key=lambda r: order.index(r.exercise) if r.exercise in order else len(order))
-        return self.state.session.submission(checks, self.state.started)
+        return self.state.session.submission(checks, self.state.started, notes=self.state.notes)
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         result = self.submission()
         if result is not None:
             color = config.get_terminal_writer().hasmarkup
             terminalreporter.write("\n" + terminal.render(result, config.getoption("details"), color))
+            for note in work.notes(self.state.course, result):
+                terminalreporter.write_line(note)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = session.config.getoption("results_json")

@@ -14,16 +14,18 @@ with suites and reference observations cached.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from grader.core import determinism, state
 from grader.core.course import Course
 from grader.core.plan import Planned, plan
 from grader.core.references import ReferenceSource, reference_source
-from grader.core.session import Session, Target
+from grader.core.session import Session, Staged, Target
 from grader.core.suites import Registry, load_suite
 from grader.core.results import Submission
 from grader.run import starting
@@ -58,6 +60,10 @@ class Runner:
             self.registry.add(load_suite(self.course.suite(exercise)))
             self._loaded.add(exercise)
         return self.registry.of(exercise)
+
+    def use(self, staged: Mapping[str, Staged]) -> None:
+        """Grade these exercises from their staged modules (notebooks), the others from the target's folder."""
+        self.session.target = dataclasses.replace(self.session.target, staged=dict(staged))
 
     def select(self, exercise: str, name: str | None = None) -> list[Planned]:
         """The runs to grade; `name` picks one check by name (`clip`, `clip[cuda]`) or unambiguous prefix."""

@@ -4,7 +4,8 @@
 it; `run`, `list` and `watch` merge what they grade into it). A verdict found
 there is reused while it still holds: the same exercise file (sha256), its suite
 and reference (solution or golden) not changed since, the same grader version, and every
-declared check present (`grade -k` leaves some out). So `list` answers at once,
+declared check present (`grade -k` leaves some out). The exercise file is the one that holds
+the learner's work: `exercises/exNN.py`, or a notebook (`grader.learner.notebooks.work`). So `list` answers at once,
 without importing torch, when nothing changed; otherwise only the stale
 exercises are graded, in this process (`grader.learner.runner`).
 """
@@ -20,6 +21,7 @@ from grader import __version__
 from grader.core import state
 from grader.core.course import Course
 from grader.core.results import CheckResult, ExerciseState, Submission, exercise_state, sha256_of
+from grader.learner.notebooks import work
 
 if TYPE_CHECKING:
     from grader.learner.runner import Runner
@@ -75,7 +77,8 @@ class Standing:
         if latest is None or latest.environment.get("grader") != __version__:
             return None
         recorded = next((f for f in latest.files if f.exercise == exercise), None)
-        if recorded is None or recorded.sha256 != sha256_of(self.course.exercise(exercise)):
+        source = work.find(self.course, exercise).path
+        if recorded is None or recorded.path != str(source) or recorded.sha256 != sha256_of(source):
             return None
         suite = self.course.suite(exercise)
         inputs = [suite, self.course.solution(exercise), self.course.golden_files(exercise)[0]]
@@ -92,12 +95,21 @@ class Standing:
     def verdicts(self, exercises: Sequence[str]) -> Submission:
         """Every exercise's latest verdict; stale ones are graded now (and saved)."""
         stale = [name for name in exercises if self.cached(name) is None]
-        return self.record(self.runner.grade(stale)) if stale else self.merged(None)
+        return self.record(self.fresh(stale)) if stale else self.merged(None)
 
     def grade(self, exercise: str) -> Submission:
         """Grade one exercise now, save its verdict, and return it alone."""
-        graded = self.runner.grade([exercise])
+        graded = self.fresh([exercise])
         self.record(graded)
+        return graded
+
+    def fresh(self, exercises: Sequence[str], only: str | None = None) -> Submission:
+        """Grade now (with `only`, one check of a single exercise), each exercise from the file that
+        holds the learner's work; nothing is saved. Its notes say which notebook could not be graded."""
+        staged, problems = work.stage(self.course, list(exercises))
+        self.runner.use(staged)
+        graded = self.runner.grade(exercises, only=only)
+        graded.notes = problems
         return graded
 
     def first_unfinished(self) -> tuple[str, Submission | None]:
@@ -142,7 +154,8 @@ class Standing:
                 files += [f for f in source.files if f.exercise == name]
         newest = sources[0] if sources else Submission(TARGET)
         return Submission(
-            TARGET, checks, files, newest.environment, newest.duration, hints=state.load(self.course).hints
+            TARGET, checks, files, newest.environment, newest.duration, hints=state.load(self.course).hints,
+            notes=graded.notes if graded is not None else [],
         )
 
 

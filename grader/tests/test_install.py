@@ -46,7 +46,8 @@ def pins(requirements: list[str]) -> dict[str, str]:
 def test_learners_install_no_report_or_test_tools():
     base = pins(PYPROJECT["project"]["dependencies"])
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert not set(base) & {*REPORT_TOOLS, "playwright", "nbclient", "ipykernel", "tomli-w"}
+    assert not set(base) & {*REPORT_TOOLS, "playwright", "nbclient", "ipykernel", "jupyterlab", "tomli-w"}
+    assert set(pins(extras["notebooks"])) == {"jupyterlab", "ipykernel"}  # `make notebooks`: Jupyter and a kernel
     assert set(pins(extras["reports"])) == set(REPORT_TOOLS)
     assert set(pins(extras["authoring"])) == {"tomli-w"}  # only instructors write catalogs
     # the self-test builds reports and releases

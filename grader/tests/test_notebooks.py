@@ -34,11 +34,13 @@ def solution_parts(exercise: str) -> dict[str, str]:
 
 
 def with_solutions(notebook: nbformat.NotebookNode, exercise: str) -> nbformat.NotebookNode:
-    """The solution's functions pasted into the notebook's tagged cells (generated ids are the tags)."""
+    """The solution's functions pasted into the notebook's tagged cells (generated ids are the tags),
+    below the first line of a preamble cell, as a learner keeps it."""
     code = solution_parts(exercise)
     for cell in notebook.cells:
         if cell.cell_type == "code" and cell.id in code:
-            cell.source = code[cell.id]
+            mark = kernel.first_comment(cell.source)
+            cell.source = f"{mark}\n{code[cell.id]}" if mark and stage.PREAMBLE in cell.metadata.tags else code[cell.id]
     return notebook
 
 
@@ -194,20 +196,20 @@ def test_the_kernel_grades_cells_as_last_run():
         Cell(("triple",), "def triple(x):\n    raise NotImplementedError\n", "triple"),
     ]
     history = [
-        ("import torch\nimport math\n", "preamble"),  # run, not saved: found by its cell id
-        ("def double(x):\n    return x + x\n", ""),  # no cell ids (nbclient, plain IPython): by definition
-        ("def double(x):\n    return 2 * x\n", ""),
-        ("def half(x):\n    return x / HELPER\n", "half"),
-        ("def triple(x) syntax error", ""),  # never defined `triple` in the kernel
-        ("double(3)", ""),  # scratch
+        kernel.Execution("import torch\nimport math\n", "preamble", 1),  # run, not saved: found by its cell id
+        kernel.Execution("def double(x):\n    return x + x\n", "", 2),  # no cell ids (nbclient, plain IPython): by definition
+        kernel.Execution("def double(x):\n    return 2 * x\n", "", 3),
+        kernel.Execution("def half(x):\n    return x / HELPER\n", "half", 4),
+        kernel.Execution("def triple(x) syntax error", "", 5),  # never defined `triple` in the kernel
+        kernel.Execution("double(3)", "", 6),  # scratch
     ]
-    chosen = [(cell.cell_id, source, ran) for cell, source, ran in kernel.resolve(saved, history)]
+    chosen = [(cell.cell_id, cell.source, cell.run, ran) for cell, ran in kernel.resolve(saved, history)]
     assert chosen == [
-        ("preamble", "import torch\nimport math\n", True),
-        ("double", "def double(x):\n    return 2 * x\n", True),
-        ("half", "def half(x):\n    return x / HELPER\n", True),
-        ("split-off", "HELPER = 2\n", False),
-        ("triple", "def triple(x):\n    raise NotImplementedError\n", False),
+        ("preamble", "import torch\nimport math\n", 1, True),
+        ("double", "def double(x):\n    return 2 * x\n", 3, True),
+        ("half", "def half(x):\n    return x / HELPER\n", 4, True),
+        ("split-off", "HELPER = 2\n", None, False),
+        ("triple", "def triple(x):\n    raise NotImplementedError\n", None, False),
     ]
 
 
@@ -234,6 +236,9 @@ def test_check_cell_in_a_real_jupyter_kernel_grades_the_unsaved_code(tmp_path, m
     work = tmp_path / "work"
     [path] = build.write_notebooks(COURSE, work, ["ex01_tensors"])
     notebook = with_solutions(nbformat.read(path, as_version=4), "ex01_tensors")
+    cells = {c.get("id"): c for c in notebook.cells}
+    cells["preamble"].source += "\nOFFSET = 0\n"  # nbclient sends no cell ids: the edited preamble is found by its first line
+    cells["row"].source = cells["row"].source.replace("x[i]", "x[i + OFFSET]")
     notebook.cells.append(nbformat.v4.new_code_cell("print('deterministic', torch.are_deterministic_algorithms_enabled())"))
     manager = KernelManager(kernel_name="torchdrill-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
     NotebookClient(notebook, km=manager, timeout=120, resources={"metadata": {"path": str(work)}}).execute()
@@ -242,8 +247,8 @@ def test_check_cell_in_a_real_jupyter_kernel_grades_the_unsaved_code(tmp_path, m
     assert f"graded by the course at {ROOT}" in outputs["setup"]
     shown = ANSI.sub("", outputs["check"])
     checks = load_suite(COURSE.suite("ex01_tensors"))
-    cells = len(json.loads(path.read_text())["metadata"]["torchdrill"]["tags"])
-    assert f"graded {cells} tagged cells, {cells - 1} as last run in this kernel, 1 as saved in ex01_tensors.ipynb" in shown
+    tags = len(json.loads(path.read_text())["metadata"]["torchdrill"]["tags"])
+    assert f"graded {tags} tagged cells, {tags} as last run in this kernel, 0 as saved in ex01_tensors.ipynb" in shown
     assert re.search(rf"ex01_tensors\s*│\s*{len(checks)}/{len(checks)}\s*│.*done", shown), shown
     assert all(f"✓ {c.name}" in shown for c in checks) and "✗" not in shown
     assert outputs[notebook.cells[-1].id].strip() == "deterministic False"  # the kernel's torch state is its own

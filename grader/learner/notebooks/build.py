@@ -4,8 +4,9 @@ A generated notebook holds, for one exercise:
 
 - markdown from the module docstring, the section comments and each docstring;
 - a `setup` cell that connects the kernel to the course;
-- the module's code: a `preamble` cell (imports, constants), then one code cell
-  per stub (function or class), each tagged with the name it defines;
+- the module's code: a `preamble` cell (imports, constants; its first line, a
+  comment, tells the kernel which cell it is), then one code cell per stub
+  (function or class), each tagged with the name it defines;
 - a last `check` cell that grades the notebook's code inside the notebook.
 """
 
@@ -28,10 +29,9 @@ from grader.learner.notebooks.stage import (
     METADATA_KEY,
     PREAMBLE,
     SETUP,
-    NotebookError,
+    Cell,
     expected_tags,
-    module_text,
-    read_notebook,
+    python_only,
     tagged_cells,
 )
 
@@ -154,7 +154,10 @@ def build_notebook(exercise: Exercise, stub: str) -> nbformat.NotebookNode:
         if part.title:
             text = f"### `{part.title}`\n\n{_markdown(part.doc)}".rstrip()
             cells.append(v4.new_markdown_cell(text, id=f"{part.cell_id}-doc"))
-        cells.append(_code_cell(part.tag, part.code.rstrip("\n"), part.cell_id))
+        code = part.code.rstrip("\n")
+        if part.tag == PREAMBLE:  # how the kernel knows a run of this cell where the frontend sends no cell id
+            code = f"# {part.cell_id}: {PREAMBLE_COMMENT}\n{code}"
+        cells.append(_code_cell(part.tag, code, part.cell_id))
     cells.append(v4.new_markdown_cell("## Check your work", id="check-doc"))
     cells.append(_code_cell(CHECK, f"{CHECK_COMMENT}\nfrom grader.learner.notebooks import check\n\ncheck({exercise.name!r})"))
     tags = list(dict.fromkeys(p.tag for p in parts))
@@ -166,12 +169,13 @@ def build_notebook(exercise: Exercise, stub: str) -> nbformat.NotebookNode:
     notebook.metadata[METADATA_KEY] = {
         "exercise": exercise.name,
         "tags": tags,
-        "stub_sha256": _fingerprint(module_text(tagged_cells(notebook, tags))),
+        "stub_sha256": fingerprint(tagged_cells(notebook, tags)),
     }
     nbformat.validate(notebook)
     return notebook
 
 
+PREAMBLE_COMMENT = "imports, constants and your helpers. Keep this first line: it tells the grader which cell this is."
 SETUP_COMMENT = "# Run this cell first. The kernel must be the course's Python environment (see docs/notebooks.md)."
 CHECK_COMMENT = "# Grades every check of this exercise on your code, as you last ran it."
 
@@ -204,31 +208,36 @@ def _markdown(doc: str) -> str:
 def write_notebooks(course: Course, out: Path, exercises: list[str] | None = None, force: bool = False) -> list[Path]:
     """Write one notebook per exercise (catalog order) into `out`; returns those written.
 
-    A notebook that holds the learner's code (its tagged cells differ from the
-    stub it was generated from) or cannot be read is kept, unless `force`.
+    A notebook that holds the learner's code (see `holds_work`) is kept, unless `force`.
     """
     chosen = [course.catalog.find(name) for name in exercises] if exercises else list(course.catalog.exercises)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for exercise in chosen:
         path = out / f"{exercise.name}.ipynb"
-        if path.exists() and not force and not _untouched(path):
+        if path.exists() and not force and holds_work(path):
             continue
         nbformat.write(build_notebook(exercise, course.stub(exercise.name)), str(path))
         written.append(path)
     return written
 
 
-def _untouched(path: Path) -> bool:
+def holds_work(path: Path) -> bool:
+    """Whether a notebook holds the learner's code: its tagged cells differ from those it was generated
+    with (their fingerprint is in its metadata), or it cannot be read as a generated notebook.
+
+    Reads the JSON without validating it (`list` asks this of every notebook newer than its exercise file).
+    """
     try:
-        notebook = read_notebook(path)
+        notebook = nbformat.reader.reads(path.read_bytes())
         recorded = notebook.metadata[METADATA_KEY]["stub_sha256"]
-        return _fingerprint(module_text(tagged_cells(notebook, expected_tags(notebook)))) == recorded
-    except (NotebookError, KeyError, TypeError):
-        return False
+        return fingerprint(tagged_cells(notebook, expected_tags(notebook))) != recorded
+    except Exception:  # noqa: BLE001 - damaged in any way (not JSON, missing fields, nested too deep): not ours to replace
+        return True
 
 
-def _fingerprint(text: str) -> str:
+def fingerprint(cells: list[Cell]) -> str:
+    """The code of the tagged cells and their tags, not where they are or when they ran: hashed as in
+    earlier versions, so that their untouched notebooks are still recognised."""
+    text = "\n\n".join(f"# --- cell {cell.label} ---\n{python_only(cell.source).rstrip()}\n" for cell in cells)
     return hashlib.sha256(text.encode()).hexdigest()
-
-

@@ -1,12 +1,14 @@
 """Grading inside Jupyter: the `setup` and `check` cells of a generated notebook.
 
 `check` grades the code *as the kernel last ran it*, whether or not the notebook
-was saved: for each tagged cell, the last execution of that cell (found by the
-cell id the frontend sends) or else the last executed cell that defines the
-cell's name; a cell not run since the kernel started counts as saved in the
-notebook file. The module is staged in a temporary folder and graded like any
-other: references in a trusted process forked from the kernel (so the kernel's
-torch state is left alone), learner code in children of that process.
+was saved: for each tagged cell, the last execution of that cell, found by the
+cell id the frontend sends, or else (frontends that send none, notebooks saved
+without ids) as the last executed cell that defines the cell's name, or for a
+cell that defines none (the preamble) that starts with the same comment line;
+a cell not run since the kernel started counts as saved in the notebook file.
+The module is staged in a temporary folder and graded like any other:
+references in a trusted process forked from the kernel (so the kernel's torch
+state is left alone), learner code in children of that process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ from grader.learner.notebooks.stage import (
     exercise_of,
     expected_tags,
     module_cells,
+    module_folder,
     module_text,
     python_only,
     read_notebook,
@@ -93,6 +97,15 @@ def _grade_isolated(course: Course, exercise: str, folder: Path) -> tuple[Submis
 # --- inside Jupyter ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Execution:
+    """One cell the kernel ran."""
+
+    source: str
+    cell_id: str = ""  # the frontend's cell id, "" where it sent none
+    count: int | None = None  # its execution count: In [count]
+
+
 class _Executions:
     """A `pre_run_cell` hook: every cell the kernel runs, with the id of the frontend's cell.
 
@@ -102,10 +115,11 @@ class _Executions:
 
     def __init__(self, shell: Any) -> None:
         self.shell = shell
-        self.entries: list[tuple[str, str]] = [(s, "") for s in shell.history_manager.input_hist_raw[1:]]
+        self.entries = _history(shell)
 
     def __call__(self, info: Any) -> None:
-        self.entries.append((info.raw_cell, info.cell_id or ""))
+        count = self.shell.execution_count if info.store_history else None  # the In [n] this run gets
+        self.entries.append(Execution(info.raw_cell, info.cell_id or "", count))
 
 
 _executions: _Executions | None = None
@@ -119,13 +133,18 @@ def _shell() -> Any:
     return get_ipython()
 
 
-def executed(shell: Any) -> list[tuple[str, str]]:
-    """(source, cell id or "") of each cell the kernel ran, oldest first."""
+def executed(shell: Any) -> list[Execution]:
+    """Each cell the kernel ran, oldest first."""
     if shell is None:
         return []
     if _executions is not None and _executions.shell is shell:
         return _executions.entries
-    return [(source, "") for source in shell.history_manager.input_hist_raw[1:]]
+    return _history(shell)
+
+
+def _history(shell: Any) -> list[Execution]:
+    """IPython's own record: In [n] is `input_hist_raw[n]`."""
+    return [Execution(source, "", count) for count, source in enumerate(shell.history_manager.input_hist_raw) if count]
 
 
 def setup(exercise: str) -> None:
@@ -142,37 +161,51 @@ def setup(exercise: str) -> None:
     print(f"torchdrill: {exercise}, graded by the course at {course.root}")
 
 
-def resolve(cells: list[Cell], history: list[tuple[str, str]]) -> list[tuple[Cell, str, bool]]:
-    """For each tagged cell: (cell, the source to grade, whether it comes from the kernel).
+def resolve(cells: list[Cell], history: list[Execution]) -> list[tuple[Cell, bool]]:
+    """Each tagged cell as it is graded, and whether it comes from the kernel (else: as saved).
 
     The last execution of that very cell (by id); else, for a cell that defines
     its tag's name, the last executed cell defining that name (what the kernel
-    holds under that name); else the cell as saved. A source used twice (two
-    halves of a split cell matched by one definition) is graded once.
+    holds under that name); else, for a cell that defines none (the preamble),
+    the last executed cell that starts with the same comment line; else the
+    cell as saved. A source used twice (two halves of a split cell matched by
+    one definition) is graded once.
     """
-    chosen: list[tuple[Cell, str, bool]] = []
+    chosen: list[tuple[Cell, bool]] = []
     used: set[int] = set()
-    defined = [_defined_names(source) for source, _ in history]
+    defined = [_defined_names(run.source) for run in history]
     for cell in cells:
         index = _last_run(cell, history, defined)
         if index is None:
-            chosen.append((cell, cell.source, False))
+            chosen.append((replace(cell, run=None), False))  # a saved count is some other kernel's In [n]
         elif index not in used:
             used.add(index)
-            chosen.append((cell, history[index][0], True))
+            chosen.append((replace(cell, source=history[index].source, run=history[index].count), True))
     return chosen
 
 
-def _last_run(cell: Cell, history: list[tuple[str, str]], defined: list[set[str]]) -> int | None:
+def _last_run(cell: Cell, history: list[Execution], defined: list[set[str]]) -> int | None:
     """Where in `history` the kernel last ran this cell (see `resolve`), or None."""
     names = _defined_names(cell.source).intersection(cell.tags)
-    by_id = by_definition = None
-    for index, (_, cell_id) in enumerate(history):
-        if cell.cell_id and cell_id == cell.cell_id:
+    comment = "" if names else first_comment(cell.source)
+    by_id = by_definition = by_comment = None
+    for index, run in enumerate(history):
+        if cell.cell_id and run.cell_id == cell.cell_id:
             by_id = index
         elif names & defined[index]:
             by_definition = index
-    return by_id if by_id is not None else by_definition
+        elif comment and first_comment(run.source) == comment:
+            by_comment = index
+    return next((i for i in (by_id, by_definition, by_comment) if i is not None), None)
+
+
+MARK_LENGTH = 16  # characters a first comment needs to tell its cell apart ("# TODO" does not)
+
+
+def first_comment(source: str) -> str:
+    """A cell's first non-blank line if it is a comment of at least MARK_LENGTH characters, else ""."""
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return line if line.startswith("#") and len(line) >= MARK_LENGTH else ""
 
 
 def _defined_names(source: str) -> set[str]:
@@ -237,14 +270,14 @@ def check(exercise: str, notebook: str | Path | None = None) -> None:
             template = build_notebook(entry, course.stub(exercise))
             cells, origin = tagged_cells(template, expected_tags(template)), "as stubs (notebook file not found)"
         chosen = resolve(cells, executed(shell))
-        with tempfile.TemporaryDirectory(prefix="torchdrill-notebook-") as folder:
-            module = Path(folder) / f"{exercise}.py"
-            module.write_text(module_text([Cell(cell.tags, source) for cell, source, _ in chosen]))
-            submission, stopped = _grade_isolated(course, exercise, Path(folder))
+        with tempfile.TemporaryDirectory(prefix="torchdrill-notebook-") as scratch:
+            folder = module_folder(course, Path(scratch))
+            (folder / f"{exercise}.py").write_text(module_text([cell for cell, _ in chosen]))
+            submission, stopped = _grade_isolated(course, exercise, folder)
     except (NotebookError, KeyError, FileNotFoundError, AuthoringError) as error:
         print(f"torchdrill: {error.args[0] if error.args else error}")
         return
-    ran = sum(from_kernel for _, _, from_kernel in chosen)
+    ran = sum(from_kernel for _, from_kernel in chosen)
     print(f"{exercise}: graded {len(chosen)} tagged cells, {ran} as last run in this kernel, {len(chosen) - ran} {origin}")
     print(terminal.render(submission, details=True, color=True), end="")
     if stopped:

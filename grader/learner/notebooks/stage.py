@@ -3,8 +3,10 @@
 The tags are the contract of a torchdrill notebook: each code cell tagged with a
 name (`preamble`, or the function or class it defines) is part of the learner's
 module; untagged cells are scratch and never graded. `stage` writes the module
-(`python -m grader run x.ipynb`, class grading); `grader.learner.notebooks.kernel`
-grades the cells as the kernel last ran them.
+(`python -m grader run x.ipynb`, `list` and `grade` where the notebook holds the
+learner's latest work, class grading); `grader.learner.notebooks.kernel` grades
+the cells as the kernel last ran them. The module records which lines came from
+which cell (`grader.core.cellmap`), so errors point at the cells.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from grader.core.cellmap import CellCode
+from grader.core.cellmap import module_text as cells_module
+from grader.core.course import Course
 
 METADATA_KEY = "torchdrill"
 PREAMBLE, SETUP, CHECK = "preamble", "setup", "check"
@@ -36,7 +42,9 @@ class Cell:
 
     tags: tuple[str, ...]
     source: str
-    cell_id: str = ""
+    cell_id: str = ""  # "" where the notebook has none (nbformat < 4.5)
+    number: int = 0  # its position in the notebook, from 1 (markdown cells count)
+    run: int | None = None  # its execution count (In [run]), where known
 
     @property
     def label(self) -> str:
@@ -101,11 +109,11 @@ def tagged_cells(notebook: nbformat.NotebookNode, expected: list[str] | None) ->
     except setup and check does.
     """
     cells = []
-    for cell in notebook.cells:
+    for number, cell in enumerate(notebook.cells, start=1):
         tags = cell.metadata.get("tags", []) if cell.cell_type == "code" else []
         mine = tuple(t for t in tags if (t in expected if expected is not None else t not in (SETUP, CHECK)))
         if mine:
-            cells.append(Cell(mine, cell.source, cell.get("id", "")))
+            cells.append(Cell(mine, cell.source, cell.get("id", ""), number, cell.get("execution_count")))
     return cells
 
 
@@ -132,13 +140,29 @@ def module_cells(notebook: nbformat.NotebookNode, path: Path) -> list[Cell]:
 
 
 def module_text(cells: list[Cell]) -> str:
-    """The module: each cell's code under a comment naming it; IPython-only lines commented out."""
-    chunks = [f"# --- cell {cell.label} ---\n{python_only(cell.source).rstrip()}\n" for cell in cells]
-    return "\n\n".join(chunks)
+    """The module, with its line map: each cell's code under a comment naming it; IPython-only lines commented out."""
+    return cells_module([CellCode(cell.number, cell.label, python_only(cell.source), cell.run) for cell in cells])
 
 
 def python_only(source: str) -> str:
     return IPYTHON_LINE.sub(r"\g<indent># (IPython only) \g<line>", source)
+
+
+def module_folder(course: Course, parent: Path) -> Path:
+    """`parent/exercises/`, for modules staged from notebooks, beside `parent/data`, a link to the course's data.
+
+    Placed like the course's `exercises/`, so that a module that finds its data from its own place
+    (`Path(__file__).resolve().parents[1] / "data"`) finds it.
+    """
+    folder = parent / course.exercises.name
+    folder.mkdir(parents=True, exist_ok=True)
+    data = parent / course.data.name
+    if not data.is_symlink() and course.data.is_dir():
+        try:
+            data.symlink_to(course.data.resolve(), target_is_directory=True)
+        except OSError:  # made meanwhile by another process staging here; or no links here (Windows): no data
+            pass
+    return folder
 
 
 def stage(notebook: Path, folder: Path) -> Path:
