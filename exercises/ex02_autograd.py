@@ -66,7 +66,7 @@ def sum_product_grads(
     So dz/da = dz/db = c and dz/dc = a + b.
     Example: a = [1.], b = [2.], c = [3.] gives ([3.], [3.], [3.]).
     """
-    # TODO: z = ((a + b) * c).sum(); one backward; read the three leaves' .grad
+    # TODO: build the scalar z the docstring defines; backward once; return the three leaves' gradients
     raise NotImplementedError('sum_product_grads')
 
 
@@ -82,7 +82,7 @@ def mean_of_squares_grad(x: torch.Tensor) -> torch.Tensor:
     [4.5, 6.0] here; that is the gradient of a different function. Trust the
     derivation, then confirm it with autograd.)
     """
-    # TODO: out = (3 * (x + 2) ** 2).mean(); backward; return x.grad
+    # TODO: compute out as the docstring defines it; backward; return the gradient stored on x
     raise NotImplementedError('mean_of_squares_grad')
 
 

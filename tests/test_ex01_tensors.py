@@ -3,7 +3,13 @@
 import numpy as np
 import torch
 
-from grader import check
+from grader import Raised, capture, check
+
+
+def _now(value):
+    """A tensor's values as they are now: a later in-place change must not reach the observation."""
+    return value.clone() if type(value) is torch.Tensor else value
+
 
 # --- creation ------------------------------------------------------------------
 
@@ -16,11 +22,15 @@ def tensor_from_nested_list(ex):
 
 @check(points=2)
 def numpy_memory_sharing(ex):
-    """from_numpy shares the array's memory; torch.tensor copies it. Both keep float64."""
+    """from_numpy shares the array's memory (both ways); torch.tensor copies it. Both keep float64."""
     first, second = np.arange(3, dtype=np.float64), np.arange(3, dtype=np.float64)
     shared, copied = ex.shared_from_numpy(first), ex.copied_from_numpy(second)
     first[0] = second[0] = 100.0
-    return {"shared after the array changed": shared, "copied after the array changed": copied}
+    observed = {"shared after the array changed": _now(shared), "copied after the array changed": _now(copied)}
+    shared[2] = copied[2] = -7.0
+    observed["array after the shared tensor changed"] = torch.from_numpy(first.copy())
+    observed["array after the copied tensor changed (a copy: unchanged)"] = torch.from_numpy(second.copy())
+    return observed
 
 
 @check(points=2)
@@ -28,7 +38,11 @@ def factories(ex):
     """zeros/ones with the asked dtype, arange without its end, linspace with both ends."""
     zeros, ones = ex.zeros_and_ones(2, 3)
     integers, spaced = ex.ranges(5)
-    return {"zeros": zeros, "ones": ones, "arange": integers, "linspace": spaced}
+    observed = {"zeros": zeros, "ones": ones, "arange": integers, "linspace": spaced}
+    # n = 1 and n = 2: the ends of linspace (a hand-made arange(n) / (n - 1) divides by zero at n = 1).
+    observed["ranges(1)"] = ex.ranges(1)
+    observed["ranges(2)"] = ex.ranges(2)
+    return observed
 
 
 @check(points=1)
@@ -49,35 +63,54 @@ def random_factories(ex):
 
 @check(points=1)
 def like_factories(ex):
-    """*_like copies shape and dtype; empty_like's values are never compared."""
-    zeros, ones, empty = ex.like(torch.arange(6, dtype=torch.int32).reshape(2, 3))
-    return {"zeros_like": zeros, "ones_like": ones, "empty_like.shape": tuple(empty.shape), "empty_like.dtype": empty.dtype}
+    """*_like copies shape and dtype into new tensors; t itself is unchanged; empty_like's values are never compared."""
+    t = torch.arange(6, dtype=torch.int32).reshape(2, 3)
+    zeros, ones, empty = ex.like(t)
+    return {
+        "zeros_like": zeros,
+        "ones_like": ones,
+        "empty_like.shape": tuple(empty.shape),
+        "empty_like.dtype": empty.dtype,
+        "t after the call (unchanged)": t,
+    }
 
 
 # --- indexing ------------------------------------------------------------------
 
 
-def _indexing(ex, x, i, j, k):
-    signed = x.float() - x.float().mean()
-    return {
+def _indexing(ex, x, i, j, k, signed):
+    """Row, column, block and positives; then the inputs as they are after the calls (none may change)."""
+    observed = {
         "row": ex.row(x, i),
         "column": ex.column(x, j),
         "bottom_right": ex.bottom_right(x, k),
-        "positives": ex.positives(signed),
+        "positives (strictly: 0 is not positive)": ex.positives(signed),
     }
+    observed["x after the calls (unchanged)"] = x
+    observed["signed after positives (unchanged)"] = signed
+    return observed
 
 
 @check(points=2)
 def row_column_block_mask(ex):
-    """On arange(20) as 4×5: row 1, column 2, the 2×2 bottom-right block, the positive entries."""
-    return _indexing(ex, torch.arange(20).reshape(4, 5), 1, 2, 2)
+    """On arange(20) as 4×5: row 1, column 2, the 2×2 bottom-right block; the positive entries of a matrix with zeros."""
+    x = torch.arange(20).reshape(4, 5)
+    signed = (x.float() - 10.0) * torch.tensor([1.0, -1.0, 0.0, 1.0, -0.5])  # a column of zeros, 0 at [2, 0], and -0.0
+    observed = _indexing(ex, x, 1, 2, 2, signed)
+    observed["bottom_right(x, 4) (every row)"] = ex.bottom_right(x, 4)
+    observed["positives([[1, -2], [0, 3]])"] = ex.positives(torch.tensor([[1.0, -2.0], [0.0, 3.0]]))
+    return observed
 
 
 @check(points=1, hidden=True)
 def indexing_random(ex):
     rows, cols = (int(v) for v in torch.randint(3, 7, (2,)))
     x = torch.randint(-50, 50, (rows, cols))
-    return _indexing(ex, x, int(torch.randint(rows, ())), int(torch.randint(cols, ())), 2)
+    signed = x.float() - x.float().mean()
+    # Every seed: exact zeros (0 and -0.0), a negative and a positive entry, wherever they fall.
+    places = torch.randperm(rows * cols)[:4]
+    signed.view(-1)[places] = torch.tensor([0.0, -0.0, -3.5, 2.25])
+    return _indexing(ex, x, int(torch.randint(rows, ())), int(torch.randint(cols, ())), 2, signed)
 
 
 # --- shapes --------------------------------------------------------------------
@@ -85,13 +118,23 @@ def indexing_random(ex):
 
 @check(points=2)
 def reshape_flatten_unsqueeze_transpose(ex):
-    return {
-        "to_rows": ex.to_rows(torch.arange(12), 3),
-        "to_rows of a transposed matrix": ex.to_rows(torch.arange(6).reshape(2, 3).T, 2),
-        "flatten_images": ex.flatten_images(torch.arange(2 * 3 * 2 * 2).reshape(2, 3, 2, 2)),
-        "add_batch_dim": ex.add_batch_dim(torch.arange(6).reshape(2, 3)),
-        "swap_last_two": ex.swap_last_two(torch.arange(24).reshape(2, 3, 4)),
+    """New shapes for the results; the inputs keep theirs (no in-place unsqueeze_ or transpose_)."""
+    inputs = {
+        "to_rows": torch.arange(12),
+        "flatten_images": torch.arange(2 * 3 * 2 * 2).reshape(2, 3, 2, 2),
+        "add_batch_dim": torch.arange(6).reshape(2, 3),
+        "swap_last_two": torch.arange(24).reshape(2, 3, 4),
     }
+    observed = {
+        "to_rows": ex.to_rows(inputs["to_rows"], 3),
+        "to_rows of a transposed matrix": ex.to_rows(torch.arange(6).reshape(2, 3).T, 2),
+        "flatten_images": ex.flatten_images(inputs["flatten_images"]),
+        "add_batch_dim": ex.add_batch_dim(inputs["add_batch_dim"]),
+        "swap_last_two": ex.swap_last_two(inputs["swap_last_two"]),
+    }
+    for name, given in inputs.items():
+        observed[f"{name}: input after the call (unchanged)"] = given
+    return observed
 
 
 @check(points=1)
@@ -141,3 +184,79 @@ def column_statistics(ex):
 def column_statistics_random(ex):
     mean, std, largest, where = ex.column_stats(torch.randn(int(torch.randint(4, 10, ())), 5))
     return {"mean": mean, "std": std, "max": largest, "argmax": where}
+
+
+
+# --- on a device -----------------------------------------------------------------
+#
+# A probe with a `device` runs on the CPU, on the meta device (shapes and dtypes, no data: on every machine)
+# and on CUDA where there is one; the reference runs on the CPU. So these probes return facts that read the
+# same everywhere: whether each result is on the device it was asked on, its dtype and shape. Values are
+# compared by the CPU checks above.
+
+# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
+# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
+_META_REFUSALS = (
+    "cannot be called on meta tensors",
+    "Cannot copy out of meta tensor",
+    "with Meta tensors",
+    "register_meta function",
+    "data-dependent",
+)
+
+
+def _run_on(device, call):
+    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
+
+    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
+    dtypes and shapes are still compared (placement is then the CUDA run's to check).
+    """
+    try:
+        return call(device), device
+    except Exception as error:  # noqa: BLE001 - every exception is an observation
+        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
+            cpu = torch.device("cpu")
+            return capture(call, cpu), cpu
+        if type(error) is NotImplementedError:
+            raise  # a stub: not started
+        return Raised.of(error), device
+
+
+def _placed(value, device):
+    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
+    if isinstance(value, Raised):
+        return value
+    if type(value) in (tuple, list):
+        return [_placed(item, device) for item in value]
+    if type(value) is dict:
+        return {key: _placed(item, device) for key, item in value.items()}
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        return f"not a tensor: {type(value).__name__}"
+    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
+
+
+def _on_device(device, call):
+    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
+    return _placed(*_run_on(device, call))
+
+
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def results_stay_on_the_device(ex, device):
+    """Inputs on a device give results on that device: *_like follows t, no CPU tensor, NumPy or list inside."""
+    t = torch.arange(6, dtype=torch.int32).reshape(2, 3)
+    x, y = torch.randn(4, 3), torch.randn(5, 3)
+    a, b = torch.randn(2, 3), torch.randn(2, 3)
+    images = torch.randn(2, 3, 2, 2)
+    calls = {
+        "like(t)": lambda on: ex.like(t.to(on)),
+        "pairwise_distances": lambda on: ex.pairwise_distances(x.to(on), y.to(on)),
+        "column_stats": lambda on: ex.column_stats(x.to(on)),
+        "matrix_product": lambda on: ex.matrix_product(x.to(on), y.T.to(on)),
+        "dot": lambda on: ex.dot(x[0].to(on), y[0].to(on)),
+        "join": lambda on: ex.join(a.to(on), b.to(on)),
+        "to_rows": lambda on: ex.to_rows(x.to(on), 2),
+        "flatten_images": lambda on: ex.flatten_images(images.to(on)),
+        "add_batch_dim": lambda on: ex.add_batch_dim(x.to(on)),
+        "swap_last_two": lambda on: ex.swap_last_two(images.to(on)),
+    }
+    return {name: _on_device(device, call) for name, call in calls.items()}

@@ -6,7 +6,7 @@ it saw; the harness compares that with the reference solution.
 
 import torch
 
-from grader import check
+from grader import Raised, capture, check
 
 
 def leaf(values, dtype=torch.float32):
@@ -33,11 +33,23 @@ def double_square_grad_random(ex):
 # --- accumulate_then_clear -----------------------------------------------------
 
 
+def _snapshot(value):
+    """A tensor's values now (a later in-place change must not reach the observation); anything else as it is."""
+    return value.detach().clone() if type(value) is torch.Tensor else value
+
+
 @check(points=2)
 def gradients_accumulate_then_clear(ex):
-    """[1, 5, 9, 13] after the second backward, [1, 1, 1, 1] after clearing."""
-    accumulated, cleared = ex.accumulate_then_clear(torch.arange(4.0, requires_grad=True))
-    return {"accumulated": accumulated, "cleared": cleared}
+    """[1, 5, 9, 13] after the second backward, [1, 1, 1, 1] after clearing; copies that later backwards leave alone."""
+    x = torch.arange(4.0, requires_grad=True)
+    accumulated, cleared = ex.accumulate_then_clear(x)
+    observed = {"accumulated": _snapshot(accumulated), "cleared": _snapshot(cleared)}
+    # The caller goes on training: the next backward adds into x.grad in place. Copies do not follow it.
+    (3 * x).sum().backward()
+    observed["accumulated after another backward on x (a copy: unchanged)"] = accumulated
+    observed["cleared after another backward on x (a copy: unchanged)"] = cleared
+    observed["x.grad after another backward"] = x.grad
+    return observed
 
 
 # --- detached_product_grad -----------------------------------------------------
@@ -86,13 +98,19 @@ def mean_of_squares_random(ex):
 
 @check(points=2)
 def three_ways_to_stop_recording(ex):
-    """Each returns 2x with requires_grad False and no grad_fn."""
+    """Each returns 2x (on values other than 1, so 2/x or x + 1 show) with requires_grad False and no grad_fn."""
     observed = {}
-    for name in ("double_no_grad", "double_grad_disabled", "double_decorated"):
-        out = getattr(ex, name)(torch.ones(3, requires_grad=True))
+    for name, fn in (
+        ("double_no_grad", ex.double_no_grad),
+        ("double_grad_disabled", ex.double_grad_disabled),
+        ("double_decorated", ex.double_decorated),
+    ):
+        x = leaf([1.5, -2.0, 0.25, 3.0])
+        out = fn(x)
         observed[name] = out
         observed[f"{name}.requires_grad"] = out.requires_grad
         observed[f"{name}.grad_fn is None"] = out.grad_fn is None
+        observed[f"{name}: input after the call (unchanged)"] = x
     return observed
 
 
@@ -137,8 +155,13 @@ def clipping_leaves_small_gradients_alone(ex):
 # then gets its hint (see grader.core.diagnose).
 @check(points=1)
 def one_sgd_step(ex):
-    """One step from [1, 2] with lr 0.01: [0.96, 1.97]."""
-    return {"x": ex.minimise_product(steps=1, lr=0.01), "start": {"x": torch.tensor([1.0, 2.0])}}
+    """One step from [1, 2] with lr 0.01: [0.96, 1.97], returned detached (no grad, no history)."""
+    x = ex.minimise_product(steps=1, lr=0.01)
+    return {
+        "x": x,
+        "start": {"x": torch.tensor([1.0, 2.0])},
+        "returned x.requires_grad (detached: False)": getattr(x, "requires_grad", None),
+    }
 
 
 @check(points=2, rtol=1e-5, atol=1e-5)
@@ -175,3 +198,84 @@ def legendre_random_float64(ex):
     y = ex.LegendreP3.apply(x)
     y.backward(upstream)
     return {"x.grad": x.grad, "P3(x)": y}
+
+
+
+# --- on a device -----------------------------------------------------------------
+#
+# A probe with a `device` runs on the CPU, on the meta device (shapes and dtypes, no data: on every machine)
+# and on CUDA where there is one; the reference runs on the CPU. So it returns facts that read the same
+# everywhere: whether each gradient is on the device, its dtype and shape.
+
+# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
+# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
+_META_REFUSALS = (
+    "cannot be called on meta tensors",
+    "Cannot copy out of meta tensor",
+    "with Meta tensors",
+    "register_meta function",
+    "data-dependent",
+)
+
+
+def _run_on(device, call):
+    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
+
+    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
+    dtypes and shapes are still compared (placement is then the CUDA run's to check).
+    """
+    try:
+        return call(device), device
+    except Exception as error:  # noqa: BLE001 - every exception is an observation
+        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
+            cpu = torch.device("cpu")
+            return capture(call, cpu), cpu
+        if type(error) is NotImplementedError:
+            raise  # a stub: not started
+        return Raised.of(error), device
+
+
+def _placed(value, device):
+    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
+    if isinstance(value, Raised):
+        return value
+    if type(value) in (tuple, list):
+        return [_placed(item, device) for item in value]
+    if type(value) is dict:
+        return {key: _placed(item, device) for key, item in value.items()}
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        return f"not a tensor: {type(value).__name__}"
+    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
+
+
+def _on_device(device, call):
+    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
+    return _placed(*_run_on(device, call))
+
+
+def _leaf_on(device, values):
+    return torch.tensor(values).to(device).requires_grad_()
+
+
+def _legendre_on(ex, device):
+    x = _leaf_on(device, [-1.0, 0.5, 2.0])
+    y = ex.LegendreP3.apply(x)
+    y.sum().backward()
+    return {"P3(x)": y, "x.grad": x.grad}
+
+
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def gradients_stay_on_the_device(ex, device):
+    """Leaves on a device get their gradients there: no gradient cleared, or constant made, as a CPU tensor."""
+    calls = {
+        "double_square_grad": lambda on: ex.double_square_grad(_leaf_on(on, [0.0, 1.0, 2.0])),
+        "accumulate_then_clear": lambda on: ex.accumulate_then_clear(_leaf_on(on, [0.0, 1.0, 2.0])),
+        "detached_product_grad": lambda on: ex.detached_product_grad(_leaf_on(on, [0.0, 1.0, 2.0])),
+        "sum_product_grads": lambda on: ex.sum_product_grads(*(_leaf_on(on, [1.0, 2.0]) for _ in range(3))),
+        "mean_of_squares_grad": lambda on: ex.mean_of_squares_grad(_leaf_on(on, [2.0, 3.0])),
+        "double_no_grad": lambda on: ex.double_no_grad(_leaf_on(on, [1.5, -2.0])),
+        "double_grad_disabled": lambda on: ex.double_grad_disabled(_leaf_on(on, [1.5, -2.0])),
+        "double_decorated": lambda on: ex.double_decorated(_leaf_on(on, [1.5, -2.0])),
+        "LegendreP3": lambda on: _legendre_on(ex, on),
+    }
+    return {name: _on_device(device, call) for name, call in calls.items()}

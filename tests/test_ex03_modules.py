@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from grader import check
+from grader import Raised, capture, check
 
 # Outputs from a handful of matmuls: a valid alternative (F.linear, addmm, X·W
 # summed in another order) differs from the reference by a few float32 ulps.
@@ -97,6 +97,7 @@ def centered_layer_subtracts_the_mean(ex):
         "[1, 2, 3, 4, 5]": layer(vector),
         "3x4 matrix": out,
         "3x4 matrix: output.mean()": out.mean(),
+        "3x4 matrix: input after the call (unchanged: no X -= ...)": matrix,
         "number of parameters": len(list(layer.parameters())),
         # Context for the diagnosis (grader.core.diagnose): an output equal to its input was never centred.
         "given": given,
@@ -109,6 +110,8 @@ def centered_layer_subtracts_the_mean(ex):
 def _my_linear_run(ex, in_units, units, batch):
     """Forward and backward through MyLinear with fixed weights; gradients of weight and bias."""
     state = {"weight": torch.randn(in_units, units), "bias": torch.randn(units)}
+    # Whatever the draw: one unit always active and one never (both sides of the ReLU), the others random.
+    state["bias"][0], state["bias"][-1] = 100.0, -100.0
     X = torch.randn(batch, in_units, requires_grad=True)
     upstream = torch.randn(batch, units)
     layer = ex.MyLinear(in_units, units)
@@ -223,6 +226,28 @@ def standardize_registers_buffers(ex):
     return observed
 
 
+@check(points=1)
+def standardize_keeps_copies(ex):
+    """The buffers are copies of mean and std: later changes to the caller's tensors, or to the buffers, stay apart."""
+    mean, std = torch.tensor([1.0, -2.0, 0.5]), torch.tensor([2.0, 0.5, 1.0])
+    X = torch.tensor([[3.0, -1.0, 0.5], [1.0, 0.0, -2.0]])
+    layer = ex.Standardize(mean, std)
+    observed = {"output": layer(X)}
+    # The caller reuses its tensors (the statistics of the next data set, say): the module must not follow.
+    mean.add_(100.0)
+    std.mul_(10.0)
+    observed["output after the caller changed its mean and std (copies: unchanged)"] = layer(X)
+    buffers = {name: buffer.clone() for name, buffer in layer.named_buffers()}
+    observed["mean buffer after the caller changed its mean (a copy: unchanged)"] = buffers.get("mean")
+    observed["std buffer after the caller changed its std (a copy: unchanged)"] = buffers.get("std")
+    # And the other way: changing the module's buffers in place leaves the caller's tensors alone.
+    for _, buffer in layer.named_buffers():
+        buffer.zero_()
+    observed["the caller's mean after the buffers were zeroed (a copy: unchanged)"] = mean
+    observed["the caller's std after the buffers were zeroed (a copy: unchanged)"] = std
+    return observed
+
+
 # --- ComplexModel --------------------------------------------------------------------
 
 
@@ -246,10 +271,13 @@ def _complex_run(ex, input_size, hidden_size, output_size, batch):
 def complex_model_state_dict(ex):
     """Nested names: norm.mean/std are buffers; mlp.layer1.linear.weight, ..., head.bias are parameters."""
     model = ex.ComplexModel(5, 8, 3)
+    state = model.state_dict()
     return {
-        "state_dict": _shapes(model.state_dict().items()),
+        "state_dict": _shapes(state.items()),
         "parameters": _names(model.named_parameters()),
         "buffers": _names(model.named_buffers()),
+        "a new model's norm.mean (zeros: no shift until statistics are loaded)": state.get("norm.mean"),
+        "a new model's norm.std (ones)": state.get("norm.std"),
     }
 
 
@@ -282,6 +310,28 @@ def train_eval_switches_dropout(ex):
     return observed
 
 
+def _dropout_run(ex, dropout, train, state, X):
+    model = ex.ComplexModel(5, 8, 3, dropout=dropout)
+    _load(model, state)
+    model.train(train)
+    return model(X)
+
+
+@check(points=2, rtol=RTOL, atol=ATOL)
+def dropout_sits_before_the_head(ex):
+    """Dropout between mlp and head: with p = 1 in training every hidden unit is dropped (the output is head.bias);
+    with p = 0, or in eval mode, the output is the model without dropout."""
+    state = _complex_state(5, 8, 3)
+    X = torch.randn(4, 5)
+    return {
+        "dropout=1.0, train(): output (every hidden unit dropped: head.bias on each row)": _dropout_run(
+            ex, 1.0, True, state, X
+        ),
+        "dropout=1.0, eval(): output (no dropout)": _dropout_run(ex, 1.0, False, state, X),
+        "dropout=0.0, train(): output (no dropout)": _dropout_run(ex, 0.0, True, state, X),
+    }
+
+
 # --- count_parameters ----------------------------------------------------------------
 
 
@@ -296,6 +346,7 @@ def count_parameters_counts_each_once(ex):
         "nn.Linear(4, 3)": ex.count_parameters(nn.Linear(4, 3)),
         "the same nn.Linear(4, 4) used twice": ex.count_parameters(tied),
         "nn.BatchNorm1d(6) (2 buffers of 6 and a counter)": ex.count_parameters(nn.BatchNorm1d(6)),
+        "nn.ReLU() (no parameters at all)": ex.count_parameters(nn.ReLU()),
     }
     model.mlp.requires_grad_(False)
     observed["mlp frozen: trainable_only=True"] = ex.count_parameters(model, trainable_only=True)
@@ -350,3 +401,88 @@ def sequential_with_custom_layers(ex):
     observed["output agrees with torch functions"] = _agrees(out, by_hand - by_hand.mean())
     observed["grad"] = {name: p.grad for name, p in net.named_parameters()}
     return observed
+
+
+
+# --- on a device -----------------------------------------------------------------------
+#
+# A probe with a `device` runs on the CPU, on the meta device (shapes and dtypes, no data: on every machine)
+# and on CUDA where there is one; the reference runs on the CPU. So it returns facts that read the same
+# everywhere: whether each tensor is on the device, its dtype and shape.
+
+# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
+# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
+_META_REFUSALS = (
+    "cannot be called on meta tensors",
+    "Cannot copy out of meta tensor",
+    "with Meta tensors",
+    "register_meta function",
+    "data-dependent",
+)
+
+
+def _run_on(device, call):
+    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
+
+    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
+    dtypes and shapes are still compared (placement is then the CUDA run's to check).
+    """
+    try:
+        return call(device), device
+    except Exception as error:  # noqa: BLE001 - every exception is an observation
+        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
+            cpu = torch.device("cpu")
+            return capture(call, cpu), cpu
+        if type(error) is NotImplementedError:
+            raise  # a stub: not started
+        return Raised.of(error), device
+
+
+def _placed(value, device):
+    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
+    if isinstance(value, Raised):
+        return value
+    if type(value) in (tuple, list):
+        return [_placed(item, device) for item in value]
+    if type(value) is dict:
+        return {key: _placed(item, device) for key, item in value.items()}
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        return f"not a tensor: {type(value).__name__}"
+    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
+
+
+def _on_device(device, call):
+    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
+    return _placed(*_run_on(device, call))
+
+
+def _attribute(module, path):
+    """The tensor at `path` ("norm.mean"), read as an attribute: a buffer moves with .to(), a plain attribute does not."""
+    value = module
+    for part in path.split("."):
+        value = getattr(value, part, None)
+    return value
+
+
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def modules_move_to_the_device(ex, device):
+    """After .to(device), mean and std (buffers, not plain attributes) and every parameter are there; forward runs there."""
+    mean, std = torch.randn(4), torch.rand(4) + 0.5
+    standardize = lambda on: ex.Standardize(mean, std).to(on)  # noqa: E731
+    complex_model = lambda on: ex.ComplexModel(5, 8, 3).to(on).eval()  # noqa: E731
+    sequential = lambda on: ex.centered_sequential(4, 6, 3).to(on)  # noqa: E731
+    calls = {
+        "Standardize: buffers after .to(device)": lambda on: {
+            name: _attribute(standardize(on), name) for name in ("mean", "std")
+        },
+        "Standardize output": lambda on: standardize(on)(torch.randn(6, 4).to(on)),
+        "ComplexModel: norm's buffers after .to(device)": lambda on: {
+            name: _attribute(complex_model(on), name) for name in ("norm.mean", "norm.std")
+        },
+        "ComplexModel: parameters after .to(device)": lambda on: {
+            name: _attribute(complex_model(on), name) for name in ("mlp.layer1.linear.weight", "head.weight", "head.bias")
+        },
+        "ComplexModel output": lambda on: complex_model(on)(torch.randn(7, 5).to(on)),
+        "centered_sequential output": lambda on: sequential(on)(torch.randn(5, 4).to(on)),
+    }
+    return {name: _on_device(device, call) for name, call in calls.items()}

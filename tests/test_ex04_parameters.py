@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from grader import check
+from grader import Raised, capture, check
 
 
 def _names(pairs) -> str:
@@ -323,7 +323,8 @@ def running_mean_training_and_eval(ex):
 def buffers_saved_and_converted(ex):
     """state_dict carries the buffers into a fresh module; .double() converts float buffers; an optimizer only sees scale."""
     module = ex.RunningCenter(4, momentum=0.5)
-    module(torch.randn(6, 4) * 3.0)
+    x = torch.randn(6, 4) * 3.0
+    module(x)
     fresh = ex.RunningCenter(4, momentum=0.5)
     fresh.load_state_dict(module.state_dict())
     optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
@@ -336,4 +337,97 @@ def buffers_saved_and_converted(ex):
         "running_mean.dtype after .double()": module.running_mean.dtype,
         "num_batches.dtype after .double()": module.num_batches.dtype,
         "buffers after .double()": ", ".join(f"{n}:{b.dtype}" for n, b in sorted(module.named_buffers())),
+        "training input after forward (unchanged: no x -= mean)": x,
     }
+
+
+
+# --- on a device -----------------------------------------------------------------------
+#
+# A probe with a `device` runs on the CPU, on the meta device (shapes and dtypes, no data: on every machine)
+# and on CUDA where there is one; the reference runs on the CPU. So it returns facts that read the same
+# everywhere: whether each tensor is on the device, its dtype and shape.
+
+# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
+# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
+_META_REFUSALS = (
+    "cannot be called on meta tensors",
+    "Cannot copy out of meta tensor",
+    "with Meta tensors",
+    "register_meta function",
+    "data-dependent",
+)
+
+
+def _run_on(device, call):
+    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
+
+    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
+    dtypes and shapes are still compared (placement is then the CUDA run's to check).
+    """
+    try:
+        return call(device), device
+    except Exception as error:  # noqa: BLE001 - every exception is an observation
+        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
+            cpu = torch.device("cpu")
+            return capture(call, cpu), cpu
+        if type(error) is NotImplementedError:
+            raise  # a stub: not started
+        return Raised.of(error), device
+
+
+def _placed(value, device):
+    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
+    if isinstance(value, Raised):
+        return value
+    if type(value) in (tuple, list):
+        return [_placed(item, device) for item in value]
+    if type(value) is dict:
+        return {key: _placed(item, device) for key, item in value.items()}
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        return f"not a tensor: {type(value).__name__}"
+    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
+
+
+def _on_device(device, call):
+    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
+    return _placed(*_run_on(device, call))
+
+
+def _initialised_on(device, init, sizes):
+    net = _net_with_layer_norm(*sizes).to(device)
+    net.apply(init)
+    return dict(net.named_parameters())
+
+
+def _xavier_on(ex, device):
+    weight = nn.Parameter(torch.zeros(6, 10).to(device))
+    returned = ex.xavier_uniform_(weight)
+    return {"returned": returned, "the weight filled": weight}
+
+
+def _buffers(module):
+    """Read as attributes: a buffer moves with .to(device), a plain tensor attribute stays behind on the CPU."""
+    return {name: getattr(module, name, None) for name in ("running_mean", "num_batches")}
+
+
+def _running_center_trained(ex, device, x):
+    module = ex.RunningCenter(3, momentum=0.25).to(device)
+    return module, module(x.to(device))
+
+
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def state_stays_on_the_device(ex, device):
+    """Initialisers fill tensors where they are (no CPU tensor swapped in); RunningCenter's buffers move with .to(),
+    and its updates and outputs stay on the device."""
+    x, eval_x = torch.randn(5, 3), torch.randn(4, 3)
+    calls = {
+        "init_weights through apply": lambda on: _initialised_on(on, ex.init_weights, (5, 8, 3)),
+        "init_constant through apply": lambda on: _initialised_on(on, lambda m: ex.init_constant(m, 0.5), (3, 4, 2)),
+        "xavier_uniform_": lambda on: _xavier_on(ex, on),
+        "RunningCenter: buffers after .to(device)": lambda on: _buffers(ex.RunningCenter(3).to(on)),
+        "RunningCenter: train output": lambda on: _running_center_trained(ex, on, x)[1],
+        "RunningCenter: buffers after a train batch": lambda on: _buffers(_running_center_trained(ex, on, x)[0]),
+        "RunningCenter: eval output": lambda on: _running_center_trained(ex, on, x)[0].eval()(eval_x.to(on)),
+    }
+    return {name: _on_device(device, call) for name, call in calls.items()}

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from grader import check
+from grader import Raised, capture, check
 
 MSE = ("torch.nn.functional.mse_loss",)
 CROSS_ENTROPY = ("torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss")
@@ -41,6 +41,12 @@ def _loss_and_grad(fn, x, *args, **kwargs):
     return loss, x.grad
 
 
+def _raises(fn, *args, **kwargs):
+    """Whether the call raises (any exception: a dict lookup's KeyError is as good as a ValueError), or what it returned."""
+    outcome = capture(fn, *args, **kwargs)
+    return "raises" if isinstance(outcome, Raised) else f"returns {type(outcome).__name__}"
+
+
 # --- mse_loss ------------------------------------------------------------------
 
 
@@ -58,6 +64,9 @@ def mse_loss_reductions(ex):
         "sum: input.grad": sum_grad,
         "none": ex.mse_loss(x, y, reduction="none"),
         "mean agrees with F.mse_loss": _agrees(mean, F.mse_loss(x, y)),
+        "an unknown reduction (average) raises, as F.mse_loss does": _raises(ex.mse_loss, x, y, reduction="average"),
+        "input after reduction='none' (unchanged)": x,
+        "target after reduction='none' (unchanged)": y,
     }
 
 
@@ -113,11 +122,17 @@ def cross_entropy_ignore_index(ex):
     other_logits = torch.randn(5, 3)
     other_target = torch.tensor([0, 1, 2, 1, 2])
     other, other_grad = _loss_and_grad(ex.cross_entropy, other_logits, other_target, ignore_index=1)
+    # One class (C = 1) is the edge case: 0 is then the only valid index for an ignored sample's placeholder.
+    single, single_grad = _loss_and_grad(ex.cross_entropy, torch.randn(3, 1), torch.tensor([0, -100, 0]))
     return {
+        "ignore -100: target after the call (unchanged: not overwritten in place)": target,
         "ignore -100: loss": loss,
         "ignore -100: logits.grad": grad,
+        "ignore_index=1: target after the call (unchanged)": other_target,
         "ignore_index=1: loss": other,
         "ignore_index=1: logits.grad": other_grad,
+        "one class, one ignored: loss": single,
+        "one class, one ignored: logits.grad": single_grad,
         "agrees with F.cross_entropy": _agrees(loss, F.cross_entropy(logits, target)),
     }
 
@@ -169,6 +184,7 @@ def binary_cross_entropy_saturated(ex):
         for i, (p, y) in enumerate(zip(probs, target))
     }
     observed["mean of all"] = ex.binary_cross_entropy(probs, target)
+    observed["probabilities after the calls (unchanged: no clamp_ on the input)"] = probs
     return observed
 
 
@@ -223,6 +239,8 @@ def _kl_observations(ex, log_q, p):
     observed["batchmean agrees with F.kl_div"] = _agrees(
         observed["batchmean"], F.kl_div(log_q, p, reduction="batchmean")
     )
+    observed["an unknown reduction (average) raises, as F.kl_div does"] = _raises(ex.kl_div, log_q, p, reduction="average")
+    observed["target after the calls (unchanged)"] = p
     return observed
 
 
@@ -240,6 +258,7 @@ def kl_div_random(ex):
     log_q = F.log_softmax(torch.randn(n, c) * 2, dim=1)
     p = torch.rand(n, c) * (torch.rand(n, c) > 0.3)
     p[:, 0] += 0.1  # no all-zero row
+    p[int(torch.randint(0, n, ())), int(torch.randint(1, c, ()))] = 0.0  # every seed: a zero target (0·log 0 = 0)
     return _kl_observations(ex, log_q, p / p.sum(dim=1, keepdim=True))
 
 
@@ -270,7 +289,9 @@ def triplet_margin_loss_cases(ex):
     cases = {"default": {}, "margin=0.5": {"margin": 0.5}, "p=1": {"p": 1.0}}
     observed = {name: _triplet_observations(ex, anchor, positive, negative, **options) for name, options in cases.items()}
     # With swap, anchor == positive would tie d(a, neg) and d(pos, neg): which one gets the gradient is arbitrary.
-    observed["swap=True"] = _triplet_observations(ex, anchor, torch.randn(6, 4), negative, swap=True)
+    swap_positive = torch.randn(6, 4)
+    swap_positive[2] = negative[2] + 0.1  # the positive nearer the negative than the anchor: swap uses d(pos, neg)
+    observed["swap=True"] = _triplet_observations(ex, anchor, swap_positive, negative, swap=True)
     return observed
 
 
@@ -279,12 +300,15 @@ def triplet_margin_loss_random(ex):
     n, d = int(torch.randint(3, 12, ())), int(torch.randint(2, 9, ()))
     anchor, positive, negative = torch.randn(n, d), torch.randn(n, d), torch.randn(n, d) * 1.5
     negative[-1] = anchor[-1] + 10.0  # at least one easy triplet
-    options = {
-        "margin": float(torch.empty(()).uniform_(0.2, 2.0)),
-        "p": (1.0, 2.0, 3.0)[int(torch.randint(0, 3, ()))],
-        "swap": bool(torch.randint(0, 2, ())),
+    negative[0] = anchor[0] + 0.01  # and at least one inside the margin
+    # Every seed: swap off and on, a positive far nearer the negative than the anchor is (swap picks d(pos, neg)).
+    negative[1] = anchor[1] + 2.0
+    positive[1] = negative[1] + 0.05
+    options = {"margin": float(torch.empty(()).uniform_(0.2, 2.0)), "p": (1.0, 2.0, 3.0)[int(torch.randint(0, 3, ()))]}
+    return {
+        "swap=False": _triplet_observations(ex, anchor, positive, negative, **options),
+        "swap=True": _triplet_observations(ex, anchor, positive, negative, swap=True, **options),
     }
-    return _triplet_observations(ex, anchor, positive, negative, **options)
 
 
 # --- WeightedMSELoss -----------------------------------------------------------
@@ -309,3 +333,97 @@ def weighted_mse_module(ex):
     observed["weight after .double()"] = loss_fn.weight
     observed["float64 loss after .double()"] = loss_fn(x.double(), y.double())
     return observed
+
+
+
+# --- on a device -----------------------------------------------------------------
+#
+# A probe with a `device` runs on the CPU, on the meta device (shapes and dtypes, no data: on every machine)
+# and on CUDA where there is one; the reference runs on the CPU. So it returns facts that read the same
+# everywhere: whether the loss and the input's gradient are on the device, their dtypes and shapes.
+
+# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
+# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
+_META_REFUSALS = (
+    "cannot be called on meta tensors",
+    "Cannot copy out of meta tensor",
+    "with Meta tensors",
+    "register_meta function",
+    "data-dependent",
+)
+
+
+def _run_on(device, call):
+    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
+
+    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
+    dtypes and shapes are still compared (placement is then the CUDA run's to check).
+    """
+    try:
+        return call(device), device
+    except Exception as error:  # noqa: BLE001 - every exception is an observation
+        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
+            cpu = torch.device("cpu")
+            return capture(call, cpu), cpu
+        if type(error) is NotImplementedError:
+            raise  # a stub: not started
+        return Raised.of(error), device
+
+
+def _placed(value, device):
+    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
+    if isinstance(value, Raised):
+        return value
+    if type(value) in (tuple, list):
+        return [_placed(item, device) for item in value]
+    if type(value) is dict:
+        return {key: _placed(item, device) for key, item in value.items()}
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        return f"not a tensor: {type(value).__name__}"
+    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
+
+
+def _on_device(device, call):
+    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
+    return _placed(*_run_on(device, call))
+
+
+def _with_grad(fn, device, x, *args, **kwargs):
+    """fn on a leaf copy of x and the other tensors, all on `device`; backward; the loss and x.grad."""
+    leaf = x.detach().clone().to(device).requires_grad_(True)
+    moved = [a.to(device) for a in args]
+    loss = fn(leaf, *moved, **{key: value.to(device) if type(value) is torch.Tensor else value for key, value in kwargs.items()})
+    loss.backward()
+    return {"loss": loss, "input.grad": leaf.grad}
+
+
+# No `forbid` here: the checks above forbid PyTorch's own losses, and the dispatcher-level watch that does it
+# loses the gradient of F.pairwise_distance on the meta device (a valid way to write the triplet loss).
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def losses_stay_on_the_device(ex, device):
+    """Inputs on a device give a loss and gradients there: weights, masks and constants made on that device
+    (`ones_like`, not `torch.ones(n)`); WeightedMSELoss's weight is a buffer that .to(device) moves."""
+    logits, target = torch.randn(6, 4), torch.tensor([0, -100, 3, 1, 2, 3])
+    class_weight, pos_weight = torch.tensor([1.0, 2.0, 0.5, 4.0]), torch.tensor([3.0, 1.0, 0.5, 2.0])
+    probs, labels, soft = torch.rand(4, 3) * 0.98 + 0.01, (torch.rand(4, 3) < 0.5).float(), torch.rand(6, 4)
+    log_q, p = F.log_softmax(torch.randn(3, 4), dim=1), F.softmax(torch.randn(3, 4), dim=1)
+    a, b, c = torch.randn(5, 4), torch.randn(5, 4), torch.randn(5, 4)
+    weight = torch.tensor([1.0, 2.0, 0.5])
+    x, y = torch.randn(4, 3), torch.randn(4, 3)
+    module = lambda on: ex.WeightedMSELoss(weight.clone()).to(on)  # noqa: E731
+    calls = {
+        "mse_loss": lambda on: _with_grad(ex.mse_loss, on, a, b),
+        "mse_loss, reduction='none'": lambda on: ex.mse_loss(a.to(on), b.to(on), reduction="none"),
+        "cross_entropy": lambda on: _with_grad(ex.cross_entropy, on, logits, target),
+        "cross_entropy with class weights": lambda on: _with_grad(ex.cross_entropy, on, logits, target, weight=class_weight),
+        "binary_cross_entropy": lambda on: _with_grad(ex.binary_cross_entropy, on, probs, labels),
+        "bce_with_logits": lambda on: _with_grad(ex.bce_with_logits, on, logits, soft),
+        "bce_with_logits with pos_weight": lambda on: _with_grad(ex.bce_with_logits, on, logits, soft, pos_weight=pos_weight),
+        "kl_div batchmean": lambda on: _with_grad(ex.kl_div, on, log_q, p, reduction="batchmean"),
+        "kl_div log_target": lambda on: _with_grad(ex.kl_div, on, log_q, p.log(), reduction="sum", log_target=True),
+        "triplet_margin_loss": lambda on: _with_grad(ex.triplet_margin_loss, on, a, b, c),
+        "triplet_margin_loss, swap=True": lambda on: _with_grad(ex.triplet_margin_loss, on, a, b, c, swap=True),
+        "WeightedMSELoss: weight after .to(device)": lambda on: getattr(module(on), "weight", None),
+        "WeightedMSELoss": lambda on: _with_grad(module(on), on, x, y),
+    }
+    return {name: _on_device(device, call) for name, call in calls.items()}

@@ -3,6 +3,7 @@
 VERDICTS = {
     "reshape_flatten_unsqueeze_transpose": ("error", "view"),
     "tensor_from_nested_list": ("failed", "dtype torch.int64, expected torch.float32"),
+    "results_stay_on_the_device": ("failed", "'flatten_images.shape': wrong value"),
 }
 DIAGNOSIS = {
     "tensor_from_nested_list": ("int64", "integer dtype"),

@@ -6,6 +6,9 @@ VERDICTS = {
     "complex_model_state_dict": ("failed", "'state_dict.norm.mean': missing from the result"),
     "complex_model_loads_weights": ("error", 'Unexpected key(s) in state_dict: "norm.mean", "norm.std"'),
     "complex_model_random": ("error", 'Unexpected key(s) in state_dict: "norm.mean", "norm.std"'),
+    "dropout_sits_before_the_head": ("error", 'Unexpected key(s) in state_dict: "norm.mean", "norm.std"'),
+    "standardize_keeps_copies": ("failed", "'mean buffer after the caller changed its mean (a copy: unchanged)': expected torch.Tensor, got None"),
+    "modules_move_to_the_device[meta]": ("failed", "'Standardize output': raised RuntimeError: Tensor on device cpu is not on the expected device meta!"),
 }
 DIAGNOSIS = {"*": ("buffer", "'state_dict.norm")}
 

@@ -3,6 +3,7 @@
 VERDICTS = {
     "buffer_vs_parameter": ("failed", "'state_dict keys'"),
     "buffers_saved_and_converted": ("failed", "'loaded running_mean'"),
+    "state_stays_on_the_device[meta]": ("failed", "'RunningCenter: buffers after .to(device).running_mean.on the device': wrong value"),
 }
 DIAGNOSIS = {"*": ("buffer",)}
 

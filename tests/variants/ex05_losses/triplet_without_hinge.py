@@ -2,7 +2,7 @@
 
 VERDICTS = {
     "triplet_margin_loss_cases": ("failed", "'default.loss'"),
-    "triplet_margin_loss_random": ("failed", "'loss'"),
+    "triplet_margin_loss_random": ("failed", "'swap=False.loss'"),
 }
 DIAGNOSIS = {"*": ("hinge", "max(", "clamp")}
 
