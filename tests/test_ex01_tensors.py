@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from grader import Raised, capture, check
+from grader import check, on_device
 
 
 def _now(value):
@@ -194,52 +194,6 @@ def column_statistics_random(ex):
 # same everywhere: whether each result is on the device it was asked on, its dtype and shape. Values are
 # compared by the CPU checks above.
 
-# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
-# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
-_META_REFUSALS = (
-    "cannot be called on meta tensors",
-    "Cannot copy out of meta tensor",
-    "with Meta tensors",
-    "register_meta function",
-    "data-dependent",
-)
-
-
-def _run_on(device, call):
-    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
-
-    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
-    dtypes and shapes are still compared (placement is then the CUDA run's to check).
-    """
-    try:
-        return call(device), device
-    except Exception as error:  # noqa: BLE001 - every exception is an observation
-        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
-            cpu = torch.device("cpu")
-            return capture(call, cpu), cpu
-        if type(error) is NotImplementedError:
-            raise  # a stub: not started
-        return Raised.of(error), device
-
-
-def _placed(value, device):
-    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
-    if isinstance(value, Raised):
-        return value
-    if type(value) in (tuple, list):
-        return [_placed(item, device) for item in value]
-    if type(value) is dict:
-        return {key: _placed(item, device) for key, item in value.items()}
-    if type(value) not in (torch.Tensor, torch.nn.Parameter):
-        return f"not a tensor: {type(value).__name__}"
-    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
-
-
-def _on_device(device, call):
-    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
-    return _placed(*_run_on(device, call))
-
-
 @check(points=1, devices=("cpu", "meta", "cuda"))
 def results_stay_on_the_device(ex, device):
     """Inputs on a device give results on that device: *_like follows t, no CPU tensor, NumPy or list inside."""
@@ -259,4 +213,4 @@ def results_stay_on_the_device(ex, device):
         "add_batch_dim": lambda on: ex.add_batch_dim(x.to(on)),
         "swap_last_two": lambda on: ex.swap_last_two(images.to(on)),
     }
-    return {name: _on_device(device, call) for name, call in calls.items()}
+    return {name: on_device(device, call) for name, call in calls.items()}

@@ -6,7 +6,7 @@ it saw; the harness compares that with the reference solution.
 
 import torch
 
-from grader import Raised, capture, check
+from grader import check, on_device
 
 
 def leaf(values, dtype=torch.float32):
@@ -207,52 +207,6 @@ def legendre_random_float64(ex):
 # and on CUDA where there is one; the reference runs on the CPU. So it returns facts that read the same
 # everywhere: whether each gradient is on the device, its dtype and shape.
 
-# What the meta device refuses for want of data (a boolean mask's data-dependent shape, `.item()`, `torch.equal`):
-# legitimate code, which the CUDA run checks. A CPU tensor mixed with the device's is not among these.
-_META_REFUSALS = (
-    "cannot be called on meta tensors",
-    "Cannot copy out of meta tensor",
-    "with Meta tensors",
-    "register_meta function",
-    "data-dependent",
-)
-
-
-def _run_on(device, call):
-    """`call(where)` run on `device`: (its result or the exception it raised, the device it ran on).
-
-    Where the meta device refuses an operation for want of data, the call runs again on the CPU, so that its
-    dtypes and shapes are still compared (placement is then the CUDA run's to check).
-    """
-    try:
-        return call(device), device
-    except Exception as error:  # noqa: BLE001 - every exception is an observation
-        if device.type == "meta" and any(text in str(error) for text in _META_REFUSALS):
-            cpu = torch.device("cpu")
-            return capture(call, cpu), cpu
-        if type(error) is NotImplementedError:
-            raise  # a stub: not started
-        return Raised.of(error), device
-
-
-def _placed(value, device):
-    """Where results are, as facts that read the same on every device (the reference runs on the CPU)."""
-    if isinstance(value, Raised):
-        return value
-    if type(value) in (tuple, list):
-        return [_placed(item, device) for item in value]
-    if type(value) is dict:
-        return {key: _placed(item, device) for key, item in value.items()}
-    if type(value) not in (torch.Tensor, torch.nn.Parameter):
-        return f"not a tensor: {type(value).__name__}"
-    return {"on the device": value.device.type == device.type, "dtype": value.dtype, "shape": str(list(value.shape))}
-
-
-def _on_device(device, call):
-    """Facts about `call(where)`'s results on `device` (see `_run_on` and `_placed`)."""
-    return _placed(*_run_on(device, call))
-
-
 def _leaf_on(device, values):
     return torch.tensor(values).to(device).requires_grad_()
 
@@ -278,4 +232,4 @@ def gradients_stay_on_the_device(ex, device):
         "double_decorated": lambda on: ex.double_decorated(_leaf_on(on, [1.5, -2.0])),
         "LegendreP3": lambda on: _legendre_on(ex, on),
     }
-    return {name: _on_device(device, call) for name, call in calls.items()}
+    return {name: on_device(device, call) for name, call in calls.items()}

@@ -29,7 +29,7 @@ VENV = (ROOT / ".venv").resolve()
 
 
 COURSE_PARTS = ("catalog.toml", "conftest.py", "pyproject.toml", "requirements.lock", ".gitignore", "Makefile", "README.md",
-                "solutions", "tests", "goldens", "data", "docs")
+                "solutions", "tests", "goldens", "data", "docs", ".devcontainer")
 
 
 def learner_like_course(folder: Path) -> Course:
