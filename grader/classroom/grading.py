@@ -89,6 +89,11 @@ def course_secret(course: Course, given: str | None) -> str:
     return path.read_text().strip()
 
 
+def secret_is_set(course: Course, given: str | None) -> bool:
+    """A secret is given or made already: the machines grading shards or lanes of one class need the same."""
+    return bool(given or os.environ.get("TORCHDRILL_SECRET") or course.secret_file.is_file())
+
+
 def secret_id(secret: str) -> str:
     """Names the secret in the results without revealing it."""
     return hashlib.sha256(f"torchdrill-secret\x1f{secret}".encode()).hexdigest()[:12]

@@ -51,6 +51,14 @@ def run(course: Course, args: argparse.Namespace) -> int:
     if lane and (refusal := grading.lane_refusal(grading.load_checks(course, exercises), lane)):
         print(f"torchdrill: {refusal}", file=sys.stderr)
         return EXIT_USAGE
+    if (args.shard or lane) and not grading.secret_is_set(course, args.secret):
+        print(
+            "torchdrill: the machines that grade shards or lanes of one class need the same course secret, and none is set\n"
+            "here (each machine would make its own, and the merge would refuse their folders): give it with --secret or\n"
+            "$TORCHDRILL_SECRET (docs/scale.md)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     mode = sandbox.resolve_mode(args.sandbox)
     if mode is sandbox.SandboxMode.NONE:
         print(

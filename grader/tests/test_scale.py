@@ -44,6 +44,18 @@ def test_a_wrong_shard_is_a_usage_error_that_says_how_to_write_one(tmp_path):
     assert "--shard: '0/4' is not K/N with K from 1 to N" in done.stderr
 
 
+def test_a_shard_or_a_lane_without_a_course_secret_is_refused_before_grading(course_copy, tmp_path, monkeypatch):
+    monkeypatch.delenv("TORCHDRILL_SECRET", raising=False)
+    (tmp_path / "class" / "ada").mkdir(parents=True)
+    for extra in (("--shard", "1/2"), ("--devices", "cpu")):
+        done = run_grader("class", str(tmp_path / "class"), "--out", str(tmp_path / "out"), *extra, cwd=course_copy)
+        assert done.returncode == 2 and "need the same course secret, and none is set" in done.stderr
+        assert "--secret or\n$TORCHDRILL_SECRET" in done.stderr and not (tmp_path / "out").exists()
+    monkeypatch.setenv("TORCHDRILL_SECRET", "s")  # or a secret file, as one machine has: then it grades
+    done = run_grader("class", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--shard", "1/2", "--exercises", "ex01", cwd=course_copy)
+    assert done.returncode == 0, done.stderr
+
+
 def test_shards_split_the_class_evenly_and_nobody_moves_when_the_class_or_the_shards_grow():
     learners = [f"learner{index:04d}" for index in range(2000)]
     four = {learner: shard_of(learner, 4) for learner in learners}
@@ -314,3 +326,21 @@ def test_a_device_lane_merged_with_the_other_runs_gives_what_one_run_gives(cours
     assert re.search(r'<code>row_on_each_device\[meta\]</code>.*?<td class="device">meta</td>', page, re.DOTALL)
     refused = run_grader("class", str(submissions), "--out", str(tmp_path / "x"), "--devices", "tpu", cwd=course_copy)
     assert refused.returncode == 2 and "no check of these exercises runs on tpu" in refused.stderr
+
+
+# --- make bench's CPU count --------------------------------------------------------------------------
+
+
+def test_the_bench_counts_each_process_once_the_killed_ones_and_the_unseen_ones_included(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from scale import CpuSampler, Seen  # bench/scale.py (make bench, never make test, runs it whole)
+
+    shard, worker, zygote, learner = (1, 0.0), (2, 0.0), (3, 0.0), (4, 0.0)
+    sampler = CpuSampler([1])
+    sampler.seen = {
+        shard: Seen(own=2.0, reaped=1.5, parent=None),  # reaped the worker (1.0 seen) and a 0.5 s child never seen
+        worker: Seen(own=1.0, reaped=0.0, parent=shard),
+        zygote: Seen(own=3.0, reaped=7.0, parent=worker),  # killed with its worker: nobody reaped it
+        learner: Seen(own=4.0, reaped=2.5, parent=zygote),  # its checks' forks, each too short to be seen
+    }
+    assert sampler.total() == pytest.approx(2.0 + 0.5 + 1.0 + 3.0 + (7.0 - 6.5) + 4.0 + 2.5)
