@@ -96,21 +96,24 @@ def main(report) -> None:  # noqa: ANN001 - bench/run.py's Report
         submissions = Path(folder) / "class"
         make_class(submissions, size)
         shards = [Path(folder) / f"shard{index}" for index in range(1, SHARDS + 1)]
+        logs = [out.with_suffix(".log") for out in shards]  # files, not pipes: a shard never waits on a full pipe
+        handles = [log.open("w") for log in logs]
         started = time.perf_counter()
         running = [
             subprocess.Popen(
                 grader("class", str(submissions), "--out", str(out), "--jobs", str(jobs), "--shard", f"{index}/{SHARDS}", "--secret", "bench"),
-                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
             )
-            for index, out in enumerate(shards, 1)
+            for index, (out, handle) in enumerate(zip(shards, handles), 1)
         ]  # fmt: skip
+        for handle in handles:
+            handle.close()  # each shard holds its own copy
         sampler = CpuSampler([process.pid for process in running])
         watching = threading.Thread(target=sampler.run, daemon=True)
         watching.start()
-        for process in running:
-            _, errors = process.communicate()
-            if process.returncode != 0:
-                raise RuntimeError(f"a shard failed ({process.returncode}): {errors[-2000:]}")
+        for process, log in zip(running, logs):
+            if process.wait() != 0:
+                raise RuntimeError(f"a shard failed ({process.returncode}): {log.read_text()[-2000:]}")
         graded = time.perf_counter() - started
         sampler.stop.set()
         watching.join()
@@ -126,7 +129,7 @@ def main(report) -> None:  # noqa: ANN001 - bench/run.py's Report
         setting = f"{size} learners in {SHARDS} shards of {sizes}, {jobs} jobs each, on {cores} cores"
         report.figure("sharded class, merge included: learners per second", size / total, "learners/s",
                       note=f"{setting}: shards {graded:.1f} s side by side, then the merge")  # fmt: skip
-        report.figure("merge: seconds", merge, "s", note=f"{size} learners; most of it is starting Python and importing torch")
+        report.figure("merge: seconds", merge, "s", note=f"{size} learners, its start (Python, torch) included")
         report.figure("merge: share of the total", 100 * merge / total, "%")
         report.figure("CPU-seconds per learner, measured", cpu / size, "s",
                       note=f"user + system time of the shards' processes and of everything they ran (sampled every {SAMPLE_EVERY} s), over the learners")  # fmt: skip
