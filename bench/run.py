@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SECTIONS = ("learner", "classroom")
+SECTIONS = ("learner", "classroom", "scale")
 
 
 @dataclass

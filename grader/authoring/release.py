@@ -59,7 +59,7 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 PACKAGE = Path(__file__).resolve().parents[1]  # the grader this process runs
 SHIPPED_PACKAGES = ("core", "run", "learner", "commands")  # whole, but for the instructor's commands
 # Commands and Makefile targets that need solutions/ or serve the instructor.
-INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "class", "report", "mutants")
+INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "class", "merge", "report", "mutants")
 INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope", "class", "report", "bench", "mutants")
 # Install stamps of pyproject.toml's extras (the report tools, the course's self-test tools): the
 # release drops their rules and installs the course alone for every target, `make test` included

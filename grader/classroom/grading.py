@@ -33,7 +33,8 @@ from pathlib import Path
 
 from grader import __version__
 from grader.classroom import staging
-from grader.classroom.records import ClassRecord, LearnerSummary, ResultsFolder
+from grader.classroom.records import ClassRecord, LearnerSummary, ResultsFolder, lane_fingerprint
+from grader.classroom.shards import Shard
 from grader.classroom.client import Worker
 from grader.classroom.sandbox import Layout, SandboxMode
 from grader.core import determinism
@@ -59,6 +60,8 @@ class Options:
     timeout: float | None = None  # per check; None: each check's own
     learner_timeout: float = 900.0  # per learner, all checks together
     force: bool = False
+    shard: Shard | None = None  # grade only this share of the learners; None: all of them
+    devices: tuple[str, ...] = ()  # a lane: grade only the runs on these devices; (): every run
 
 
 @dataclass
@@ -86,6 +89,11 @@ def course_secret(course: Course, given: str | None) -> str:
     return path.read_text().strip()
 
 
+def secret_is_set(course: Course, given: str | None) -> bool:
+    """A secret is given or made already: the machines grading shards or lanes of one class need the same."""
+    return bool(given or os.environ.get("TORCHDRILL_SECRET") or course.secret_file.is_file())
+
+
 def secret_id(secret: str) -> str:
     """Names the secret in the results without revealing it."""
     return hashlib.sha256(f"torchdrill-secret\x1f{secret}".encode()).hexdigest()[:12]
@@ -107,7 +115,7 @@ def course_fingerprint(course: Course) -> str:
 
 def learner_fingerprint(course: str, staged: staging.Staged, options: Options) -> str:
     settings = [course, staged.content_hash(), secret_id(options.secret), ",".join(options.exercises), str(options.timeout)]
-    return hashlib.sha256("\x1f".join(settings).encode()).hexdigest()
+    return lane_fingerprint(hashlib.sha256("\x1f".join(settings).encode()).hexdigest(), options.devices)
 
 
 def _stage(folder: Path, dest: Path, exercises: list[str]) -> staging.Staged:
@@ -144,11 +152,12 @@ def interruptible() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def learner_folders(submissions: Path) -> list[Path]:
-    """One sub-folder per learner; its name is the learner id."""
+def learner_folders(submissions: Path, shard: Shard | None = None) -> list[Path]:
+    """One sub-folder per learner (its name is the learner id); those of `shard` only, when given."""
     if not submissions.is_dir():
         raise FileNotFoundError(f"{submissions}: no such folder (expected one sub-folder per learner)")
-    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = (p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(p for p in folders if shard is None or shard.holds(p.name))
 
 
 # --- inside a grading process ----------------------------------------------------------------
@@ -199,7 +208,7 @@ def _graded(learner: str, staged: staging.Staged, fingerprint: str) -> LearnerSu
         salt=hidden_salt(options.secret, learner),
         timeout=options.timeout,
     )
-    planned = plan(_process.checks, worker.unusable, problems=staged.problems)
+    planned = plan(_process.checks, worker.unusable, problems=staged.problems, lane=options.devices)
     results = session.grade(planned, deadline=started + options.learner_timeout)
     worker.end()
     _fill(worker.layout.inbox, None)
@@ -207,7 +216,8 @@ def _graded(learner: str, staged: staging.Staged, fingerprint: str) -> LearnerSu
         target=learner,
         checks=results,
         files=[GradedFile(f.exercise, f.source, f.sha256) for f in staged.files],
-        environment=environment() | {"sandbox": str(options.sandbox), "device": "cpu"},
+        environment=environment() | {"sandbox": str(options.sandbox), "device": "cpu"}
+        | ({"lane": "+".join(options.devices)} if options.devices else {}),  # the devices a lane graded
         duration=time.monotonic() - started,
         learner=learner,
         hints=staged.hints,
@@ -234,6 +244,21 @@ def load_checks(course: Course, exercises: tuple[str, ...]) -> list[Check]:
     return [check for exercise in exercises for check in load_suite(course.suite(exercise))]
 
 
+def lane_refusal(checks: list[Check], lane: tuple[str, ...]) -> str:
+    """Why this machine cannot grade the lane of `lane`'s devices ("" when it can).
+
+    A lane on a machine without its device would record every run of it as skipped: refused
+    before anything is graded, with what to do instead.
+    """
+    declared = sorted({device for check in checks for device in check.devices})
+    for device in lane:
+        if device not in declared:
+            return f"--devices {device}: no check of these exercises runs on {device} (they run on {', '.join(declared)})"
+        if reason := devices.unusable(device):
+            return f"--devices {device}: this lane cannot be graded here ({reason}); run it on a machine that has {device}"
+    return ""
+
+
 def warm_references(references: References, checks: list[Check]) -> None:
     """Visible checks' references, once for the whole class, before the grading processes fork."""
     for check in checks:
@@ -248,7 +273,7 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
     started = time.monotonic()
     exercises = options.exercises or tuple(course.catalog.names)
     options = replace(options, exercises=exercises)
-    folders = learner_folders(options.submissions)
+    folders = learner_folders(options.submissions, options.shard)
     fingerprint = course_fingerprint(course)
     results = ResultsFolder(options.out)
     run = ClassRun()
@@ -275,7 +300,7 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
     run.duration = time.monotonic() - started
     run.summaries.sort(key=lambda s: s.learner)
     if not run.interrupted:
-        write_class_file(options, run, [f.name for f in folders])
+        write_class_file(options, run, [f.name for f in folders], fingerprint)
     return run
 
 
@@ -339,8 +364,12 @@ def _run_pool(todo: list, jobs: int, start: tuple, record: Callable[[LearnerSumm
 def _record_unscored(
     learner: str, staged: staging.Staged, fingerprint: str, message: str, checks: list[Check], options: Options
 ) -> LearnerSummary:
-    """A learner whose submission could not be graded: every check crashed, with `message`, recorded."""
-    results = [unscored(check, device, Status.CRASHED, message) for check in checks for device in check.devices]
+    """A learner whose submission could not be graded: every check crashed, with `message`, recorded
+    (but those another lane grades: they are skipped, as in every result of this lane)."""
+    results = []
+    for run in plan(checks, lambda device: "", lane=options.devices):
+        status, why = (run.not_run.status, run.not_run.message) if run.not_run else (Status.CRASHED, message)
+        results.append(unscored(run.check, run.device, status, why))
     submission = Submission(target=learner, checks=results, learner=learner, hints=staged.hints, notes=staged.notes)
     try:
         ResultsFolder(options.out).write_learner(submission, fingerprint)
@@ -349,7 +378,8 @@ def _record_unscored(
     return LearnerSummary.of(submission, fingerprint)
 
 
-def write_class_file(options: Options, run: ClassRun, learners: list[str]) -> None:
+def write_class_file(options: Options, run: ClassRun, learners: list[str], course: str) -> None:
+    """class.json; `course` is the course's fingerprint (`course_fingerprint`), which a merge compares."""
     by_learner = {s.learner: s for s in run.summaries}
     record = ClassRecord(
         started=run.started.isoformat(timespec="seconds"),
@@ -360,17 +390,10 @@ def write_class_file(options: Options, run: ClassRun, learners: list[str]) -> No
         secret_id=secret_id(options.secret),
         exercises=list(options.exercises),
         regraded=sum(not s.skipped for s in run.summaries),
-        learners=[
-            {
-                "learner": name,
-                "score": by_learner[name].score,
-                "max_score": by_learner[name].max_score,
-                "outcome": str(by_learner[name].outcome),
-                "duration": round(by_learner[name].duration, 2),
-                "content_hash": by_learner[name].fingerprint,
-            }
-            for name in learners
-            if name in by_learner
-        ],
+        learners=[by_learner[name].line() for name in learners if name in by_learner],
+        course=course,
+        timeout=options.timeout,
+        shard=str(options.shard or ""),
+        devices=list(options.devices),
     )
     ResultsFolder(options.out).write_class(record)

@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,17 @@ class LearnerSummary:
             submission.learner, submission.points, submission.max_points, outcome, submission.duration, fingerprint, skipped
         )
 
+    def line(self) -> dict[str, Any]:
+        """This learner's line in class.json."""
+        return {
+            "learner": self.learner,
+            "score": self.score,
+            "max_score": self.max_score,
+            "outcome": str(self.outcome),
+            "duration": round(self.duration, 2),
+            "content_hash": self.fingerprint,
+        }
+
 
 @dataclass(frozen=True)
 class ClassRecord:
@@ -75,13 +87,22 @@ class ClassRecord:
     regraded: int = -1  # learners this run graded (the others were unchanged); -1: not recorded
     grading_started: str = ""  # the latest run that graded anyone: when
     grading_duration: float = 0.0  # and its wall time in seconds
+    # What a merge checks (`grader.classroom.merging`): the folders it joins must have been graded
+    # alike (course, secret, exercises, time limit), and it finds each folder's share of the class.
+    course: str = ""  # fingerprint of the grader, suites and solutions; "" in older files
+    timeout: float | None = None  # --timeout (every check's limit), None: each check's own
+    shard: str = ""  # "K/N": this run graded shard K of N (`grader.classroom.shards`); "": every learner
+    devices: list[str] = field(default_factory=list)  # the lane: only runs on these devices were graded; []: all
+    parts: list[dict[str, Any]] = field(default_factory=list)  # a merged folder: each run it joins
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": CLASS_FORMAT, **asdict(self)}
 
     def after(self, previous: ClassRecord | None) -> ClassRecord:
         """This run's record, with the time of the run that graded the learners: this one if
-        it graded anyone, else the one `previous` names."""
+        it graded anyone, else the one `previous` names. A record that already says (a merge's) keeps it."""
+        if self.grading_started:
+            return self
         if self.regraded == 0 and previous is not None and previous.grading_started:
             return replace(self, grading_started=previous.grading_started, grading_duration=previous.grading_duration)
         if self.regraded > 0:
@@ -103,7 +124,28 @@ class ClassRecord:
             regraded=int(data.get("regraded", -1)),
             grading_started=str(data.get("grading_started", "")),
             grading_duration=float(data.get("grading_duration", 0.0)),
+            course=str(data.get("course", "")),
+            timeout=None if data.get("timeout") is None else float(data["timeout"]),
+            shard=str(data.get("shard", "")),
+            devices=[str(d) for d in data.get("devices", [])],
+            parts=list(data.get("parts", [])),
         )
+
+
+def lane_fingerprint(settings: str, devices: Collection[str]) -> str:
+    """A learner's fingerprint: the hash of what decided the result, and the lane's devices, if any.
+
+    `HASH` for a run of every device, `HASH@cuda` for a lane (`class --devices cuda`): a lane's
+    results are not a whole run's, so neither is taken for the other by a rerun, while a merge
+    can tell that two lanes graded the same submission alike (same HASH).
+    """
+    return f"{settings}@{'+'.join(sorted(devices))}" if devices else settings
+
+
+def fingerprint_lane(fingerprint: str) -> tuple[str, tuple[str, ...]]:
+    """(HASH, lane devices) of a fingerprint; () for a run of every device."""
+    settings, _, lane = fingerprint.partition("@")
+    return settings, tuple(lane.split("+")) if lane else ()
 
 
 def file_name(learner: str) -> str:

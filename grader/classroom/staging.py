@@ -176,26 +176,27 @@ def _layout_notes(candidates: list[_Candidate], ignored: list[str], deeper: list
     notes = []
     nested = sorted({c.source.split("/")[0] for c in candidates if "/" in c.source})
     if nested:
-        notes.append(f"exercise files found one folder down, in {_listing([n + '/' for n in nested])}")
+        notes.append(f"exercise files found one folder down, in {listing([n + '/' for n in nested])}")
     if not candidates:
         notes.append(NO_FILES)
     if deeper:
         notes.append(
-            f"exercise files nested more than one folder down are not graded: {_listing(deeper)} "
+            f"exercise files nested more than one folder down are not graded: {listing(deeper)} "
             "(put them at the top of the learner's folder, or one folder down)"
         )
     if ignored:
-        notes.append(f"ignored (not an exercise file): {_listing(ignored)}")
+        notes.append(f"ignored (not an exercise file): {listing(ignored)}")
     return notes
 
 
 def _choice_note(found: list[_Candidate]) -> str:
     chosen, others = found[0], [c.source for c in found[1:]]
     why = ".py preferred over .ipynb" if {c.path.suffix for c in found} == {".py", ".ipynb"} else "several copies"
-    return f"{chosen.exercise}: graded {chosen.source}, ignored {_listing(others)} ({why})"
+    return f"{chosen.exercise}: graded {chosen.source}, ignored {listing(others)} ({why})"
 
 
-def _listing(names: list[str]) -> str:
+def listing(names: list[str]) -> str:
+    """Names for a message: the first few, then how many more (learner folders can hold thousands)."""
     shown = ", ".join(names[:LISTED])
     return shown if len(names) <= LISTED else f"{shown} and {len(names) - LISTED} more"
 

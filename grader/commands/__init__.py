@@ -9,8 +9,9 @@ student release keeps the learner's (`grader.authoring.release`).
 Exit codes, stable for scripts and CI:
 
   0  every selected check passed (or the command succeeded)
-  1  grading ran, and some check did not pass (or `generate --check` found stale stubs)
-  2  usage error: unknown exercise or option, missing folder, nothing to grade
+  1  grading ran, and some check did not pass (or `generate --check` found stale stubs,
+     or `merge` found learners or shards missing)
+  2  usage error: unknown exercise or option, missing folder, nothing to grade, a refused merge
   3  internal error of the grader
 130  interrupted (Ctrl-C or SIGTERM): nothing it started is left running
 """
@@ -27,7 +28,7 @@ from types import ModuleType
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
-COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "mutants", "class_", "report", "goldens", "release", "gradescope", "notebooks")
+COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "mutants", "class_", "merge", "report", "goldens", "release", "gradescope", "notebooks")
 
 
 def report_check(stale: list[str], command: str) -> int:

@@ -7,8 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+from grader.classroom.shards import Shard
 from grader.core.course import Course
-from grader.commands import EXIT_INTERRUPTED, EXIT_OK
+from grader.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 HELP = "grade a class: one sub-folder per learner, sandboxed, in parallel, resumable"
 
@@ -23,6 +24,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="override every check's time limit")
     parser.add_argument("--learner-timeout", type=float, default=900.0, metavar="SECONDS", help="time for one learner's whole submission")
     parser.add_argument("--exercises", nargs="+", metavar="EX", help="grade only these exercises")
+    parser.add_argument(
+        "--shard", type=_shard, metavar="K/N", help="grade only shard K of N (a share of the learners; join the folders with merge)"
+    )
+    parser.add_argument(
+        "--devices", nargs="+", default=(), metavar="DEV",
+        help="a lane: grade only the runs on these devices (--devices cuda on a GPU machine); merge joins the lanes",
+    )  # fmt: skip
+
+
+def _shard(spec: str) -> Shard:
+    """--shard K/N, refused by argparse with the reason (a usage error)."""
+    try:
+        return Shard.parse(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run(course: Course, args: argparse.Namespace) -> int:
@@ -31,6 +47,18 @@ def run(course: Course, args: argparse.Namespace) -> int:
 
     catalog = course.catalog
     exercises = tuple(catalog.find(q).name for q in args.exercises) if args.exercises else tuple(catalog.names)
+    lane = tuple(sorted(set(args.devices)))
+    if lane and (refusal := grading.lane_refusal(grading.load_checks(course, exercises), lane)):
+        print(f"torchdrill: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
+    if (args.shard or lane) and not grading.secret_is_set(course, args.secret):
+        print(
+            "torchdrill: the machines that grade shards or lanes of one class need the same course secret, and none is set\n"
+            "here (each machine would make its own, and the merge would refuse their folders): give it with --secret or\n"
+            "$TORCHDRILL_SECRET (docs/scale.md)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     mode = sandbox.resolve_mode(args.sandbox)
     if mode is sandbox.SandboxMode.NONE:
         print(
@@ -49,10 +77,15 @@ def run(course: Course, args: argparse.Namespace) -> int:
         timeout=args.timeout,
         learner_timeout=args.learner_timeout,
         force=args.force,
+        shard=args.shard,
+        devices=lane,
     )
     with ProgressView() as view:
         result = grading.grade_class(course, options, view.update)
     print(final_table(result, args.out))
+    if args.shard or lane:
+        part = " and ".join(filter(None, (args.shard and f"shard {args.shard} of the learners", lane and f"the {'+'.join(lane)} lane")))
+        print(f"{args.out}/ holds {part}: join it with the other folders with python -m grader merge FOLDER... --out RESULTS")
     if result.interrupted:
         print("interrupted: the learners graded so far are saved; run the same command again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -42,12 +42,16 @@ def evaluate(
     unusable: Callable[[str], str],
     gpu: GpuPolicy = GpuPolicy.AUTO,
     problems: Mapping[str, str] | None = None,
+    lane: Collection[str] = (),
 ) -> NotRun | None:
     """Why this run is not made here, or None.
 
     `unusable(device)` is the executor's reason a device cannot be used ("" when it can);
-    `problems` maps an exercise to why its file could not be graded at all (refused by staging).
+    `problems` maps an exercise to why its file could not be graded at all (refused by staging);
+    `lane`, when given, the only devices graded here: another lane grades the others (`class --devices`).
     """
+    if lane and device not in lane:
+        return NotRun(Status.SKIPPED, f"graded in another lane: this one grades {', '.join(lane)} only (class --devices)")
     if problems and check.exercise in problems:
         return NotRun(Status.ERROR, problems[check.exercise])
     reason = unusable(device) if device != "cpu" else ""
@@ -64,10 +68,15 @@ def plan(
     gpu: GpuPolicy = GpuPolicy.AUTO,
     problems: Mapping[str, str] | None = None,
     devices: Collection[str] | None = None,
+    lane: Collection[str] = (),
 ) -> list[Planned]:
-    """Every run of `checks` (on `devices` only, when given), each with its verdict if it is not made."""
+    """Every run of `checks` (on `devices` only, when given), each with its verdict if it is not made.
+
+    Runs outside a `lane` stay in the plan, skipped, so that every lane's results list the same
+    runs in the same order, and a merge puts each lane's runs in their places.
+    """
     return [
-        Planned(check, device, evaluate(check, device, unusable, gpu, problems))
+        Planned(check, device, evaluate(check, device, unusable, gpu, problems, lane))
         for check in checks
         for device in check.devices
         if devices is None or device in devices

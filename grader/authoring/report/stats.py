@@ -52,6 +52,7 @@ class CheckStats:
     statuses: Counter[str] = field(default_factory=Counter)  # status -> learners
     attempted: int = 0
     passed: int = 0
+    device: str = "cpu"  # where the check ran (each device of a multi-device check is a check of its own here)
 
     @property
     def pass_rate(self) -> float | None:
@@ -159,7 +160,7 @@ def check_stats(submissions: list[Submission], exercises: list[str]) -> list[Che
         present = handed_in(submission)
         for check in submission.checks:
             key = (check.exercise, check.name)
-            stats = table.setdefault(key, CheckStats(check.exercise, check.name, check.hidden))
+            stats = table.setdefault(key, CheckStats(check.exercise, check.name, check.hidden, device=check.device))
             stats.statuses[check.status] += 1
             if attempted(check, present):
                 stats.attempted += 1
