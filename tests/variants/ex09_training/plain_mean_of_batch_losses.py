@@ -9,6 +9,7 @@ VERDICTS = {
     "fit_stops_early": ("failed", "'epochs run'"),
     "fit_restores_best_weights": ("failed", "'val loss of the returned model equals the best val loss'"),
     "fit_random": ("failed", "'val_loss'"),
+    "fit_ties_are_not_improvements": ("failed", "'val_loss'"),
 }
 
 import torch  # noqa: E402
