@@ -9,23 +9,40 @@ while the learner's code ran: the mode of every module during each forward
 (a forward pre-hook), and whether the criterion received outputs that carry a
 graph (a recording criterion). Losses are Python floats summed in a different
 order by valid implementations: floats are compared with rtol=1e-5, atol=1e-6.
+
+A move from the CPU to the CPU changes nothing, so "was it moved?" cannot be seen
+there. The checks about moving (`*_on_the_device`) also run on the `meta` device,
+which every machine has (shapes and dtypes, no data), and their CPU run moves to
+`meta` too; they return facts only (where each tensor went), never values. A
+meta tensor has no value to read: during those calls `.item()`, `int()`,
+`float()`, `.tolist()` and copies to the CPU give zeros, so a whole training loop
+runs there.
+
+Hidden checks draw values, never coverage: every draw has a short last batch
+(of at least 2 samples), and `fit_random` an optimizer that descends, then
+climbs, so that early stopping always triggers.
 """
 
 import copy
+import functools
 import gzip
 import math
+import tempfile
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.overrides import TorchFunctionMode
+from torch.utils.data import DataLoader, RandomSampler, SubsetRandomSampler, TensorDataset
 
-from grader import check
+from grader import Raised, check
 from grader import capture
 
 RTOL, ATOL = 1e-5, 1e-6
 CPU = torch.device("cpu")
+META = torch.device("meta")
+MOVE_DEVICES = ("cpu", "meta", "cuda")
 DIGITS = Path(__file__).resolve().parents[1] / "data" / "digits.csv.gz"
 
 
@@ -102,12 +119,111 @@ def randint(low, high):
     return int(torch.randint(low, high, ()))
 
 
+def _short_last_batch():
+    """(n, batch size): 1 to 4 full batches and a shorter last one of at least 2 samples, so that the
+    mean over samples differs from the plain mean of the batch losses, and BatchNorm never sees a batch of 1."""
+    batch = randint(3, 9)
+    return randint(1, 5) * batch + randint(2, batch), batch
+
+
 def _random_problem(batchnorm=False, dropout=0.0):
     """A random classification problem, a model for it and a DataLoader shuffled by its own generator."""
-    n, d, classes = randint(13, 41), randint(3, 7), randint(2, 6)
+    (n, batch), d, classes = _short_last_batch(), randint(3, 7), randint(2, 6)
     x, y = torch.randn(n, d), torch.randint(0, classes, (n,))
     model = _mlp(d, randint(4, 13), classes, batchnorm=batchnorm, dropout=dropout)
-    return model, x, y, _loader(x, y, randint(3, 9), shuffle_seed=randint(0, 10_000))
+    return model, x, y, _loader(x, y, batch, shuffle_seed=randint(0, 10_000))
+
+
+# --- the device: facts about where tensors went -------------------------------------------------
+
+
+def _target(device):
+    """Where a `*_on_the_device` check puts the model: its device, except on the CPU (where a move
+    changes nothing) the meta device."""
+    return META if device.type == "cpu" else device
+
+
+def _zeros_for(tensor, func, args, kwargs):
+    """What reading `tensor` (on the meta device, which has no data) gives during the call: zeros."""
+    zero = False if tensor.dtype == torch.bool else 0 if not tensor.is_floating_point() else 0.0
+    if func in (torch.Tensor.item, torch.Tensor.__int__, torch.Tensor.__index__):
+        return int(zero) if func is not torch.Tensor.item else zero
+    if func is torch.Tensor.__float__:
+        return 0.0
+    if func is torch.Tensor.__bool__:
+        return False
+    if func is torch.Tensor.tolist:
+        return torch.zeros(tensor.shape, dtype=tensor.dtype).tolist()
+    if func is torch.Tensor.numpy:
+        return torch.zeros(tensor.shape, dtype=tensor.dtype).numpy()
+    if func is torch.Tensor.cpu:
+        return torch.zeros(tensor.shape, dtype=tensor.dtype)
+    where, dtype = torch._C._nn._parse_to(*args[1:], **kwargs)[:2]  # torch.Tensor.to
+    if where is not None and where.type == "cpu":
+        return torch.zeros(tensor.shape, dtype=dtype or tensor.dtype)
+    return NotImplemented
+
+
+class _MetaHasNoValues(TorchFunctionMode):
+    """Reading a value out of a meta tensor gives zeros: `.item()`, `int()`, `float()`, `bool()`,
+    `.tolist()`, `.numpy()`, `.cpu()` and `.to("cpu")`. Everything else runs as usual."""
+
+    READS = (
+        torch.Tensor.item,
+        torch.Tensor.__int__,
+        torch.Tensor.__index__,
+        torch.Tensor.__float__,
+        torch.Tensor.__bool__,
+        torch.Tensor.tolist,
+        torch.Tensor.numpy,
+        torch.Tensor.cpu,
+        torch.Tensor.to,
+    )
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in self.READS and args and type(args[0]) in (torch.Tensor, nn.Parameter) and args[0].device.type == "meta":
+            zeros = _zeros_for(args[0], func, args, kwargs)
+            if zeros is not NotImplemented:
+                return zeros
+        return func(*args, **kwargs)
+
+
+def _where(devices, target):
+    """Where a tensor was, call after call: on the device every time, or where else."""
+    if not devices:
+        return "never reached (the call raised before)"
+    elsewhere = sorted({d for d in devices if d != target.type})
+    return "on the device every time" if not elsewhere else f"NOT on the device: on {', '.join(elsewhere)}"
+
+
+def _record_input_devices(model):
+    """For each forward of `model`: the device type of its input."""
+    seen = []
+    model.register_forward_pre_hook(lambda module, args: seen.append(args[0].device.type))
+    return seen
+
+
+class DeviceRecordingCrossEntropy(nn.Module):
+    """cross_entropy that notes the device types of the outputs and targets it receives."""
+
+    def __init__(self):
+        super().__init__()
+        self.outputs, self.targets = [], []
+
+    def forward(self, outputs, targets):
+        self.outputs.append(outputs.device.type)
+        self.targets.append(targets.device.type)
+        return F.cross_entropy(outputs, targets)
+
+
+def _kind(result):
+    """What a call gave: the exception it raised, or the type of its result (values are compared elsewhere)."""
+    if isinstance(result, Raised):
+        return result
+    if type(result) is tuple:
+        return "tuple of " + ", ".join(type(item).__name__ for item in result)
+    return type(result).__name__
 
 
 # --- load_digits ------------------------------------------------------------------------
@@ -127,6 +243,29 @@ def load_digits_reads_the_file(ex):
         "features": features,
         "labels": labels,
     }
+
+
+def _write_digits_file(path, rows):
+    with gzip.open(path, "wt") as file:
+        file.write("".join(",".join(str(v) for v in row) + "\n" for row in rows))
+
+
+def _digit_row(i, label):
+    return [(5 * i + 3 * j) % 17 for j in range(64)] + [label]
+
+
+@check(points=1)
+def load_digits_reads_any_file(ex):
+    """Files of one sample (a single line) and of three, named by a str or a Path: same dtypes, shapes, values."""
+    observed = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, rows in (("one sample", [_digit_row(1, 7)]), ("three samples", [_digit_row(i, 9 - 4 * i) for i in range(3)])):
+            path = Path(folder) / f"{name.replace(' ', '_')}.csv.gz"
+            _write_digits_file(path, rows)
+            for kind, where in (("str", str(path)), ("Path", path)):
+                features, labels = ex.load_digits(where)
+                observed[f"{name}, path as a {kind}"] = {"features": features, "labels": labels}
+    return observed
 
 
 # --- train_one_epoch --------------------------------------------------------------------
@@ -196,7 +335,7 @@ def train_one_epoch_random(ex):
 # --- train_one_epoch and evaluate on a device -------------------------------------------------
 
 
-@check(points=2, devices=("cpu", "cuda"), rtol=1e-4, atol=1e-5)
+@check(points=2, devices=("cpu", "cuda"), rtol=RTOL, atol=ATOL, device_tolerances={"cuda": (1e-4, 1e-5)})
 def train_and_evaluate_on_device(ex, device):
     """The model lives on `device`, the loaders yield CPU tensors: both functions move each batch."""
     model = _fixed(_mlp()).to(device)
@@ -212,6 +351,35 @@ def train_and_evaluate_on_device(ex, device):
         "accuracy": accuracy,
         "parameters": _params(model),
     }
+
+
+@check(points=2, devices=MOVE_DEVICES)
+def batches_moved_to_the_device(ex, device):
+    """The model lives on the device, the loaders yield CPU tensors: train_one_epoch and evaluate move
+    the inputs and the targets of every batch (on the CPU run, to the meta device)."""
+    target = _target(device)
+    model = _fixed(_mlp()).to(target)
+    inputs_seen, criterion = _record_input_devices(model), DeviceRecordingCrossEntropy()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    x, y = _fixed_data(10)
+    observed = {}
+    for name, call in (
+        ("train_one_epoch", lambda: ex.train_one_epoch(model, _loader(x, y, 4), optimizer, criterion, target)),
+        ("evaluate", lambda: ex.evaluate(model, _loader(x, y, 4), criterion, target)),
+    ):
+        inputs_seen.clear()
+        criterion.outputs.clear()
+        criterion.targets.clear()
+        with _MetaHasNoValues():
+            result = capture(call)
+        observed[name] = {
+            "inputs reaching the model": _where(inputs_seen, target),
+            "targets reaching the criterion": _where(criterion.targets, target),
+            "outputs reaching the criterion": _where(criterion.outputs, target),
+            "the call": result if isinstance(result, Raised) else "returned",
+            "parameters still on the device": all(p.device.type == target.type for p in model.parameters()),
+        }
+    return observed
 
 
 # --- evaluate ---------------------------------------------------------------------------
@@ -336,22 +504,153 @@ def fit_restores_best_weights(ex):
     }
 
 
+class _StopsMovingAfter(torch.optim.SGD):
+    """Plain SGD for its first `steps` steps; after them `step()` leaves the parameters alone, so every
+    later epoch's validation loss equals the one before it, to the last bit: a tie."""
+
+    def __init__(self, params, lr, steps):
+        super().__init__(params, lr=lr)
+        self.steps_left = steps
+
+    def step(self, closure=None):
+        if self.steps_left <= 0:
+            return None
+        self.steps_left -= 1
+        return super().step(closure)
+
+
+@check(points=2, rtol=RTOL, atol=ATOL)
+def fit_ties_are_not_improvements(ex):
+    """Two epochs of training, then the weights stop changing: the next validation losses tie with the
+    best one, a tie is not an improvement (strictly lower), so the run stops `patience` epochs after epoch 1."""
+    model, _, train_loader, val_loader, _ = _overfitting_problem()
+    optimizer = _StopsMovingAfter(model.parameters(), lr=0.15, steps=4)  # 2 batches per epoch
+    history = ex.fit(model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=12, patience=3)
+    return {**_summary(history), "parameters": _params(model)}
+
+
+class _Scripted(torch.optim.Optimizer):
+    """An optimizer whose k-th step ignores the gradients and sets the bias of a zero-weight
+    nn.Linear(1, 2) so that the loss on class-1 targets is the k-th value of `losses`: with logits
+    (b, 0), cross_entropy is log(1 + e^b), so b = log(e^L - 1). The validation losses follow the script."""
+
+    def __init__(self, model, losses):
+        super().__init__(model.parameters(), {})
+        self.model, self.biases = model, [math.log(math.expm1(loss)) for loss in losses]
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        self.model.weight.zero_()
+        self.model.bias.copy_(torch.tensor([self.biases.pop(0), 0.0]))
+
+
+def _scripted_fit(ex, losses, patience):
+    model = nn.Linear(1, 2)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    x = torch.linspace(-1, 1, 6)[:, None]
+    train_loader, val_loader = _loader(x, torch.tensor([0, 1, 1, 0, 1, 0]), 6), _loader(x, torch.ones(6, dtype=torch.long), 4)
+    optimizer = _Scripted(model, losses)
+    history = ex.fit(
+        model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=len(losses), patience=patience
+    )
+    return {**_summary(history), "bias": model.bias.detach().clone()}
+
+
+# Validation losses, epoch by epoch: the best is epoch 4 (0.7); epochs 2-3 are worse, but fewer than
+# `patience`, so the count starts again at epoch 4; epoch 5 ties (not an improvement); 5, 6, 7 make three.
+SCRIPT = [1.0, 0.8, 0.9, 0.85, 0.7, 0.7, 0.75, 0.9, 0.8, 0.6, 0.5, 0.4]
+
+
+@check(points=2, rtol=RTOL, atol=ATOL)
+def fit_counts_bad_epochs_since_the_best(ex):
+    """Scripted validation losses 1.0, 0.8, 0.9, 0.85, 0.7, 0.7, 0.75, 0.9, … with patience 3: two bad
+    epochs, then a new best (the count starts again), a tie (not an improvement), and the stop after epoch 7."""
+    return _scripted_fit(ex, SCRIPT, patience=3)
+
+
+def _random_script():
+    """Random validation losses with, for every draw: an improvement after fewer bad epochs than
+    `patience` (one of them a tie with the best), a second best, then `patience` bad epochs (one a tie,
+    never the last: the weights of the epoch that stops differ from the best's) and a few more that must
+    never run."""
+    patience = randint(2, 5)
+    losses = [2.0 + float(torch.rand(()))]
+    losses += _falling(losses[-1], randint(1, 3))
+    best = min(losses)
+    bump = _above(best, randint(1, patience))
+    bump[randint(0, len(bump))] = best
+    losses += bump
+    losses += _falling(best, randint(1, 3))
+    best = min(losses)
+    tail = _above(best, patience)
+    tail[randint(0, len(tail) - 1)] = best  # never the last epoch run: its weights must differ from the best's
+    losses += tail + _falling(best, randint(1, 4))
+    return losses, patience
+
+
+def _falling(start, count):
+    """`count` values, each 0.05 to 0.15 below the one before, starting below `start`."""
+    values = []
+    for _ in range(count):
+        start -= 0.05 + 0.1 * float(torch.rand(()))
+        values.append(start)
+    return values
+
+
+def _above(best, count):
+    return [best + 0.02 + 0.3 * float(torch.rand(())) for _ in range(count)]
+
+
+@check(points=1, hidden=True, rtol=RTOL, atol=ATOL)
+def fit_scripted_random(ex):
+    """Random scripted validation losses and patience: bad epochs, ties, new bests and the stop."""
+    losses, patience = _random_script()
+    return _scripted_fit(ex, losses, patience)
+
+
+class _DescendsThenClimbs(torch.optim.SGD):
+    """SGD with momentum that, after `turn` steps, climbs the loss instead of descending it (its learning
+    rate turns negative). With the training data as validation data, the validation loss falls, then
+    rises for good: early stopping triggers, and the best epoch is never the last one run."""
+
+    def __init__(self, params, lr, momentum, turn):
+        super().__init__(params, lr=lr, momentum=momentum)
+        self.steps_taken, self.turn = 0, turn
+
+    def step(self, closure=None):
+        self.steps_taken += 1
+        if self.steps_taken == self.turn + 1:
+            for group in self.param_groups:
+                group["lr"] = -group["lr"]
+        return super().step(closure)
+
+
+def _val_batch_size(n):
+    """A validation batch size that leaves a shorter last batch of at least 2 samples."""
+    sizes = [b for b in range(3, 10) if n % b >= 2]
+    return sizes[randint(0, len(sizes))]
+
+
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
 def fit_random(ex):
-    """Random problem, patience and epoch budget: the same history and final weights."""
+    """Random problem, patience, epoch budget and turning point: the same history and final weights."""
     model, x, y, loader = _random_problem()
-    val_x = torch.randn(randint(8, 20), x.shape[1])
-    val_y = torch.randint(0, int(y.max()) + 1, (val_x.shape[0],))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1 + 0.4 * float(torch.rand(())), momentum=0.9)
+    batches = len(loader)
+    turn_epoch, patience = randint(1, 4), randint(1, 4)
+    optimizer = _DescendsThenClimbs(
+        model.parameters(), lr=0.05 + 0.25 * float(torch.rand(())), momentum=0.5, turn=turn_epoch * batches
+    )
     history = ex.fit(
         model,
         loader,
-        _loader(val_x, val_y, randint(3, 9)),
+        _loader(x, y, _val_batch_size(len(y))),
         optimizer,
         nn.CrossEntropyLoss(),
         CPU,
-        max_epochs=randint(5, 13),
-        patience=randint(1, 4),
+        max_epochs=turn_epoch + patience + randint(6, 10),
+        patience=patience,
     )
     return {
         **_summary(history),
@@ -394,10 +693,24 @@ def accumulation_matches_full_batch(ex):
         "parameters": _params(model),
         "losses": losses,
         "losses are Python floats": all(type(loss) is float for loss in losses),
-        "k=5 on a batch of 12": capture(
-            ex.accumulated_step, spare, spare_optimizer, nn.CrossEntropyLoss(), x[:12], y[:12], 5
-        ),
+        **{
+            f"k={k} on a batch of 12": capture(
+                ex.accumulated_step, spare, spare_optimizer, nn.CrossEntropyLoss(), x[:12], y[:12], k
+            )
+            for k in (5, 0, -3)
+        },
+        "parameters left alone by the refused calls": _params(spare),
     }
+
+
+@check(points=1, rtol=RTOL, atol=ATOL)
+def accumulation_with_k_1_is_one_full_batch_step(ex):
+    """k = 1 is allowed (every batch size is a multiple of 1): one micro-batch, the plain full-batch step."""
+    model = _fixed(_mlp())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    x, y = _fixed_data(12)
+    loss = capture(ex.accumulated_step, model, optimizer, nn.CrossEntropyLoss(), x, y, 1)
+    return {"k=1 returns": loss, "parameters": _params(model)}
 
 
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
@@ -417,25 +730,127 @@ def accumulation_random(ex):
 # --- train_digits_classifier ------------------------------------------------------------
 
 
-def _read_digits():
-    """The probe's own reader (independent of the learner's load_digits)."""
+@functools.cache
+def _digits():
+    """The probe's own reader (independent of the learner's load_digits), read once per process."""
     with gzip.open(DIGITS, "rt") as file:
         table = torch.tensor([[int(v) for v in line.split(",")] for line in file if line.strip()])
     return table[:, :64].to(torch.float32) / 16.0, table[:, 64]
 
 
+def _read_digits():
+    """Copies: the learner's code never holds the cached tensors."""
+    features, labels = _digits()
+    return features.clone(), labels.clone()
+
+
+class _FitCalls:
+    """Wraps the module's `fit` (which train_digits_classifier calls by name) to note what it is given."""
+
+    def __init__(self, ex):
+        self.calls, self.ex, self.fit = [], ex, ex.fit
+
+    def __enter__(self):
+        def fit(model, train_loader, val_loader, *args, **kwargs):
+            self.calls.append((train_loader, val_loader))
+            return self.fit(model, train_loader, val_loader, *args, **kwargs)
+
+        self.ex.fit = fit
+        return self
+
+    def __exit__(self, *exc):
+        self.ex.fit = self.fit
+
+
+def _shuffles(loader):
+    sampler = getattr(getattr(loader, "batch_sampler", None), "sampler", None) or getattr(loader, "sampler", None)
+    return isinstance(sampler, (RandomSampler, SubsetRandomSampler))
+
+
+def _batch_size(loader):
+    """The loader's training batch size: its own, or its batch sampler's (None when neither says)."""
+    size = getattr(loader, "batch_size", None)
+    return size if size is not None else getattr(getattr(loader, "batch_sampler", None), "batch_size", None)
+
+
+def _split_facts(calls, n):
+    """What fit was given: a training set shuffled in batches of 64 (the docstring's number; the other numbers
+    are approximate: 'about 10%', 'lr ≈ 3e-3', 'patience ≈ 5'), and about 10% of the samples held out."""
+    if len(calls) != 1:
+        return {"fit called once": len(calls)}
+    train_loader, val_loader = calls[0]
+    try:
+        n_train, n_val = len(train_loader.dataset), len(val_loader.dataset)
+    except TypeError:
+        return {"fit called once": 1, "the loaders have datasets with a length": False}
+    return {
+        "fit called once": 1,
+        "the loaders have datasets with a length": True,
+        "validation set: between 5% and 30% of the samples": 0.05 * n <= n_val <= 0.3 * n,
+        "training and validation sets together: every sample once": n_train + n_val == n,
+        "training batches shuffled (a random sampler)": _shuffles(train_loader),
+        "training batch size (the docstring: batches of 64)": _batch_size(train_loader),
+    }
+
+
 @check(points=4, timeout=30)
 def digits_classifier_reaches_95_percent(ex):
-    """Trained on 1437 digits, the model classifies at least 95% of 360 held-out digits correctly."""
+    """Trained on 1437 digits, the model classifies at least 95% of 360 held-out digits correctly. It comes back
+    in eval mode with 10 logits per digit; fit got shuffled training batches and about 10% held out for validation."""
     features, labels = _read_digits()
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
     test, train = order[:360], order[360:]
-    model = ex.train_digits_classifier(features[train].clone(), labels[train].clone())
+    with _FitCalls(ex) as fit:
+        model = ex.train_digits_classifier(features[train].clone(), labels[train].clone())
     is_module = isinstance(model, nn.Module)
-    accuracy = 0.0
+    observed = {"returns an nn.Module": is_module}
     if is_module:
+        observed["returned in eval mode (every module)"] = not any(m.training for m in model.modules())
         model.eval()
         with torch.no_grad():
             logits = model(features[test])
         accuracy = (logits.argmax(dim=1) == labels[test]).double().mean().item()
-    return {"returns an nn.Module": is_module, "test accuracy >= 0.95": accuracy >= 0.95}
+        observed["test accuracy >= 0.95"] = accuracy >= 0.95
+        observed["logits of the 360 test digits: shape"] = tuple(logits.shape)
+    return {**observed, **_split_facts(fit.calls, len(train))}
+
+
+def _digits_subset(size=128):
+    features, labels = _read_digits()
+    return features[:size].clone(), labels[:size].clone()
+
+
+@check(points=2, timeout=30)
+def digits_classifier_is_seeded(ex):
+    """The run is seeded by `seed`: two runs with seed=5 give the same model (whatever ran before them),
+    seed=6 another one. Trained on 128 digits, compared on 100 others."""
+    features, labels = _digits_subset()
+    test = _read_digits()[0][1000:1100]
+    logits = []
+    for seed in (5, 5, 6):
+        model = ex.train_digits_classifier(features.clone(), labels.clone(), seed=seed)
+        with torch.no_grad():
+            logits.append(model.eval()(test))
+    return {
+        "seed=5 twice: largest difference between the logits": float((logits[0] - logits[1]).abs().max()),
+        "seed=5, then seed=6: different logits": not torch.equal(logits[0], logits[2]),
+    }
+
+
+@check(points=2, devices=MOVE_DEVICES, timeout=30)
+def digits_classifier_on_the_device(ex, device):
+    """With device= given, the model is built on the device and trained there (on the CPU run: the meta device)."""
+    target = _target(device)
+    features, labels = _digits_subset(200)
+    with _MetaHasNoValues():
+        model = capture(ex.train_digits_classifier, features, labels, target)
+        if not isinstance(model, nn.Module):
+            return {"returns an nn.Module": _kind(model)}
+        logits = capture(model, features[:5].to(target))
+    return {
+        "returns an nn.Module": "Module",
+        "parameters on the device": _where([p.device.type for p in model.parameters()], target),
+        "logits of 5 digits moved to the device": _where([logits.device.type], target)
+        if isinstance(logits, torch.Tensor)
+        else _kind(logits),
+    }

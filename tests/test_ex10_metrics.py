@@ -103,8 +103,11 @@ def top_k_hand_made(ex):
 
 @check(points=1, hidden=True)
 def top_k_random(ex):
+    """Random scores; for every draw, sample 0's target is its best class, so top-k counts more than the
+    targets ranked k-th for every k >= 2."""
     n, c = int(torch.randint(5, 50, ())), int(torch.randint(2, 12, ()))
     scores, target = torch.randn(n, c), torch.randint(0, c, (n,))
+    target[0] = scores[0].argmax()
     return {"top-k for k = 1..C": [ex.top_k_accuracy(scores, target, k) for k in range(1, c + 1)]}
 
 
@@ -140,6 +143,20 @@ def confusion_matrix_hand_made(ex):
     }
 
 
+# int8 targets of 12 classes: target · 12 overflows int8 (11 · 12 = 132 > 127) unless widened to int64 first.
+@check(points=1)
+def confusion_matrix_of_narrow_integer_labels(ex):
+    """Labels may come in any integer dtype: int8 targets and uint8 predictions of 12 classes give the int64
+    matrix of the same labels as int64 (widen before computing target · C + pred), and stay as they were."""
+    target = torch.tensor([11, 0, 5, 11, 7, 3, 10, 11, 6], dtype=torch.int8)
+    pred = torch.tensor([11, 1, 5, 10, 7, 3, 10, 0, 6], dtype=torch.uint8)
+    return {
+        "confusion_matrix of int8 targets, uint8 predictions": capture(ex.confusion_matrix, pred, target, 12),
+        "target after the call (unchanged)": target,
+        "pred after the call (unchanged)": pred,
+    }
+
+
 @check(points=2, hidden=True)
 def confusion_matrix_random(ex):
     n, c = int(torch.randint(20, 300, ())), int(torch.randint(2, 10, ()))
@@ -157,6 +174,24 @@ def counts_hand_made(ex):
     matrix = torch.tensor([[5, 1, 0], [2, 3, 4], [0, 6, 7]])
     tp, fp, fn = ex.counts_from_confusion(matrix)
     return {"tp": tp, "fp": fp, "fn": fn, "matrix unchanged": bool(torch.equal(matrix, torch.tensor([[5, 1, 0], [2, 3, 4], [0, 6, 7]])))}
+
+
+@check(points=1)
+def counts_are_new_tensors(ex):
+    """tp, fp and fn are tensors of their own, not views of the matrix (`matrix.diagonal()` is one: copy it):
+    changing the matrix after the call leaves them alone, and changing them leaves the matrix alone."""
+    matrix = torch.tensor([[5, 1, 0], [2, 3, 4], [0, 6, 7]])
+    result = capture(ex.counts_from_confusion, matrix)
+    if isinstance(result, Raised):
+        return {"tp, fp, fn after the matrix is changed": result}
+    matrix.fill_(100)
+    after = {name: torch.as_tensor(count).clone() for name, count in zip(("tp", "fp", "fn"), result)}
+    for count in result:
+        count.add_(1000)
+    return {
+        "tp, fp, fn after the matrix is changed": after,
+        "the matrix after 1000 is added to tp, fp and fn": matrix,
+    }
 
 
 @check(points=1, hidden=True)
@@ -217,6 +252,15 @@ def _prf(ex, *args, **kwargs):
         return {"precision": result, "recall": result, "f1": result}
     precision, recall, f1 = result
     return {"precision": precision, "recall": recall, "f1": f1}
+
+
+# Class 0 is predicted once, rightly (precision 1/1), and found once of its two samples (recall 1/2): the
+# smallest denominators that are not 0/0 are divided by as they are.
+@check(points=1)
+def precision_recall_of_single_counts(ex):
+    """A class predicted once and rightly has precision 1 (1/1), one of one found recall 1: a denominator of 1
+    is not 0/0."""
+    return _prf(ex, labels(0, 1, 2, 2), labels(0, 1, 2, 0), 3, average="none")
 
 
 # Labels drawn from [0, C - 1): the last class never occurs, and must still count in the macro mean.

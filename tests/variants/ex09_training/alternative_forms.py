@@ -1,7 +1,7 @@
 """Correct, written differently: csv instead of numpy; zero_grad after the step and a float64
 tensor total; evaluate under inference_mode on the concatenated outputs, restoring the mode;
 fit counting epochs since the best one; accumulation weighted by n_i / N over slices; a
-smaller network trained with SGD with momentum for the digits."""
+smaller network trained with SGD with momentum for the digits, batches drawn by a batch sampler."""
 
 VERDICTS = {}
 
@@ -10,7 +10,7 @@ import gzip  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset  # noqa: E402
 
 
 def load_digits(path=DIGITS_PATH):
@@ -88,9 +88,9 @@ def train_digits_classifier(features, labels, device=torch.device("cpu"), *, see
     order = torch.randperm(len(labels), generator=generator)
     cut = int(0.85 * len(labels))
     train, val = order[:cut], order[cut:]
-    train_loader = DataLoader(
-        TensorDataset(features[train], labels[train]), batch_size=32, shuffle=True, generator=generator
-    )
+    training = TensorDataset(features[train], labels[train])
+    batches = BatchSampler(RandomSampler(training, generator=generator), batch_size=64, drop_last=False)
+    train_loader = DataLoader(training, batch_sampler=batches)
     val_loader = DataLoader(TensorDataset(features[val], labels[val]), batch_size=100)
     model = nn.Sequential(nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 10)).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)

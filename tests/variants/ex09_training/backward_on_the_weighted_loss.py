@@ -9,6 +9,7 @@ VERDICTS = {
     "fit_stops_early": ("failed", "'val_loss'"),
     "fit_restores_best_weights": ("failed", "'parameters.weight'"),
     "fit_random": ("failed", "'val_loss'"),
+    "fit_ties_are_not_improvements": ("failed", "'epochs run'"),
 }
 DIAGNOSIS = {"*": ("backward", "weighted loss")}
 

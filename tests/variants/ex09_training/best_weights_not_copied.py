@@ -4,6 +4,8 @@
 VERDICTS = {
     "fit_restores_best_weights": ("failed", "'val loss of the returned model equals the best val loss'"),
     "fit_random": ("failed", "'parameters.0.weight'"),
+    "fit_counts_bad_epochs_since_the_best": ("failed", "'bias'"),
+    "fit_scripted_random": ("failed", "'bias'"),
 }
 DIAGNOSIS = {"*": ("copy", "clone", "shares memory", "deepcopy")}
 

@@ -9,6 +9,7 @@ VERDICTS = {
     "fit_restores_best_weights": ("failed", "'parameters.weight'"),
     "fit_random": ("failed", "'val_loss'"),
     "digits_classifier_reaches_95_percent": ("failed", "'test accuracy >= 0.95'"),
+    "fit_ties_are_not_improvements": ("failed", "'val_loss'"),
 }
 DIAGNOSIS = {"*": "zero_grad"}
 

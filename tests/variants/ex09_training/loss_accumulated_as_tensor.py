@@ -7,6 +7,9 @@ VERDICTS = {
     "train_and_evaluate_on_device[cpu]": ("failed", "'train loss': expected number, got a tensor"),
     "fit_stops_early": ("failed", "'history values are Python floats'"),
     "fit_random": ("failed", "'history values are Python floats'"),
+    "fit_ties_are_not_improvements": ("failed", "'history values are Python floats'"),
+    "fit_counts_bad_epochs_since_the_best": ("failed", "'history values are Python floats'"),
+    "fit_scripted_random": ("failed", "'history values are Python floats'"),
 }
 DIAGNOSIS = {"*": (".item()", "Python float", "Python number")}
 

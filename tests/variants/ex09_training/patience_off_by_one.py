@@ -3,6 +3,9 @@
 VERDICTS = {
     "fit_stops_early": ("failed", "'epochs run'"),
     "fit_random": ("failed", "'epochs run'"),
+    "fit_ties_are_not_improvements": ("failed", "'epochs run'"),
+    "fit_counts_bad_epochs_since_the_best": ("failed", "'epochs run'"),
+    "fit_scripted_random": ("failed", "'epochs run'"),
 }
 DIAGNOSIS = {"*": ("off by one", "patience", "one epoch too many")}
 

@@ -3,9 +3,11 @@
 VERDICTS = {
     "confusion_matrix_hand_made": ("failed", "'row sums = number of samples of each true class': wrong value"),
     "confusion_matrix_random": ("failed", "'row sums = number of samples of each true class': wrong value"),
+    "confusion_matrix_of_narrow_integer_labels": ("failed", "'confusion_matrix of int8 targets, uint8 predictions'"),
     "precision_recall_f1_per_class": ("failed", "'precision': 2 of 3 elements differ"),
     "precision_recall_f1_macro": ("failed", "'macro precision': wrong value"),
     "precision_recall_f1_random": ("failed", "'none from labels.precision'"),
+    "precision_recall_of_single_counts": ("failed", "'precision': 2 of 3 elements differ"),
 }
 DIAGNOSIS = {"*": ("transpose", "swapped", "rows")}
 
