@@ -158,6 +158,8 @@ class PlateauScheduler:
       - when num_bad_epochs > patience: new lr = max(lr · factor, min_lr), applied
         only if it is smaller than the old one by more than `eps`; then
         `cooldown_counter` = cooldown and `num_bad_epochs` = 0.
+    A mode other than "min" or "max", or a threshold_mode other than "rel" or "abs",
+    raises ValueError (as ReduceLROnPlateau does).
     Attributes that the checks read: `lr`, `best`, `num_bad_epochs`, `cooldown_counter`.
     Why: the schedule adapts to the run instead of being fixed in advance. Note
     that patience = 2 means the lr drops on the *third* bad epoch in a row, and

@@ -8,6 +8,7 @@ reference solution's.
 """
 
 import copy
+import warnings
 
 import torch
 
@@ -61,22 +62,22 @@ def _pure_trajectory(step_fn, problem, steps=STEPS, **hyper):
     return torch.stack(history)
 
 
-def _optimize(optimizer, problem, params, steps):
+def _optimize(optimizer, problem, params, steps, set_to_none=True):
     """Run `steps` optimizer steps; the positions after each one."""
     history = []
     for _ in range(steps):
-        optimizer.zero_grad()
+        optimizer.zero_grad(set_to_none=set_to_none)
         _loss(problem, params).backward()
         optimizer.step()
         history.append(_flat(params))
     return history
 
 
-def _optimizer_trajectory(make, problem, steps=STEPS, groups=None):
+def _optimizer_trajectory(make, problem, steps=STEPS, groups=None, set_to_none=True):
     """Positions visited by a torch.optim.Optimizer (PyTorch's or the learner's)."""
     params = [p.clone().requires_grad_(True) for p in problem["init"]]
     optimizer = make(groups(params) if groups else params)
-    return torch.stack([_flat(params), *_optimize(optimizer, problem, params, steps)])
+    return torch.stack([_flat(params), *_optimize(optimizer, problem, params, steps, set_to_none)])
 
 
 def _against_torch(trajectory, reference, name):
@@ -139,6 +140,58 @@ def _two_pure_steps(step_fn, grads, **hyper):
 FIXED_GRADS = [torch.tensor([0.5, -1.0, 2.0]), torch.tensor([[1e-3, -0.4], [0.0, 3.0]])]
 
 
+def _fresh_params():
+    return [torch.tensor([1.0, -2.0, 0.5]), torch.tensor([[0.3, -0.1], [2.0, 0.0]])]
+
+
+def _tensors_in(tree):
+    """Every tensor of a nested list/tuple/dict, in order."""
+    if isinstance(tree, torch.Tensor):
+        return [tree]
+    if isinstance(tree, dict):
+        tree = list(tree.values())
+    if isinstance(tree, (list, tuple)):
+        return [t for item in tree for t in _tensors_in(item)]
+    return []
+
+
+def _copied(tree):
+    """The same nested structure, its tensors cloned now (so that later in-place changes do not show)."""
+    if isinstance(tree, torch.Tensor):
+        return tree.detach().clone()
+    if type(tree) is dict:
+        return {key: _copied(value) for key, value in tree.items()}
+    if type(tree) in (list, tuple):
+        return [_copied(item) for item in tree]
+    return tree
+
+
+def _results_are_copies(step_fn, **hyper):
+    """One step from fresh tensors, twice: then the caller reuses its own tensors in place (as the
+    next backward or an in-place zero_grad does), or changes the returned ones. A pure step's
+    results share no memory with its inputs, so neither change shows on the other side."""
+    params, grads = _fresh_params(), [g.clone() for g in FIXED_GRADS]
+    new_params, new_state = step_fn(params, grads, {}, **hyper)
+    returned = {"params": _copied(new_params), "state": _copied(new_state)}
+    for t in params + grads:
+        t.add_(100.0)
+    results_after = {"params": _copied(new_params), "state": _copied(new_state)}
+
+    params, grads = _fresh_params(), [g.clone() for g in FIXED_GRADS]
+    new_params, new_state = step_fn(params, grads, {}, **hyper)
+    with torch.no_grad():
+        for t in _tensors_in([new_params, new_state]):
+            t.fill_(-7.0)
+    return {
+        "returned by the step": returned,
+        "a copy: changing the input params and grads leaves the returned params and state alone": results_after,
+        "a copy: changing the returned params and state leaves the input params and grads alone": {
+            "params": params,
+            "grads": grads,
+        },
+    }
+
+
 # --- sgd_step ----------------------------------------------------------------------
 
 
@@ -152,6 +205,18 @@ def sgd_plain_steps(ex):
 def sgd_momentum_buffer(ex):
     """The buffer starts as the first (decayed) gradient, then b = μ·b + (1 − dampening)·d."""
     return _two_pure_steps(ex.sgd_step, FIXED_GRADS, lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.1)
+
+
+@check(points=2)
+def sgd_results_are_copies(ex):
+    """momentum=0.9 without weight decay: the first buffer is a copy of the gradient, not the caller's grad itself."""
+    return _results_are_copies(ex.sgd_step, lr=0.1, momentum=0.9)
+
+
+@check(points=1)
+def sgd_momentum_one_weight_decay_one(ex):
+    """momentum=1 and weight_decay=1 are ordinary values: the buffer sums the decayed gradients."""
+    return _two_pure_steps(ex.sgd_step, FIXED_GRADS, lr=0.1, momentum=1.0, weight_decay=1.0)
 
 
 @check(points=3, rtol=RTOL, atol=ATOL)
@@ -168,6 +233,7 @@ def sgd_nesterov_matches_torch(ex):
     observed["nesterov with dampening"] = capture(
         ex.sgd_step, params, params, {}, lr=0.1, momentum=0.9, dampening=0.5, nesterov=True
     )
+    observed["nesterov with momentum=0"] = capture(ex.sgd_step, params, params, {}, lr=0.1, momentum=0.0, nesterov=True)
     return observed
 
 
@@ -196,6 +262,18 @@ def adam_first_steps(ex):
     return _two_pure_steps(ex.adam_step, FIXED_GRADS, lr=0.1)
 
 
+@check(points=1)
+def adam_eps_outside_the_root_weight_decay_one(ex):
+    """eps=1e-3 (as large as a gradient of FIXED_GRADS) is added to √v̂, outside the root; weight_decay=1 applies."""
+    return _two_pure_steps(ex.adam_step, FIXED_GRADS, lr=0.1, eps=1e-3, weight_decay=1.0)
+
+
+@check(points=1)
+def adam_results_are_copies(ex):
+    """The returned params, m and v are new tensors: nothing is shared with the caller's params and grads."""
+    return _results_are_copies(ex.adam_step, lr=0.1)
+
+
 @check(points=3, rtol=RTOL, atol=ATOL)
 def adam_trajectory_matches_torch(ex):
     """20 steps with weight decay and non-default betas follow torch.optim.Adam."""
@@ -204,16 +282,54 @@ def adam_trajectory_matches_torch(ex):
 
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
 def adam_random_matches_torch(ex):
-    """Random problem, lr, betas and weight decay: 20 steps follow torch.optim.Adam."""
+    """Random problem, lr, betas and weight decay: 20 steps follow torch.optim.Adam, with the default
+    eps and with an eps of 1e-3 to 1e-2 (large enough that where it is added always shows)."""
     problem = _random_problem()
-    lr, beta1, beta2, weight_decay = (float(v) for v in torch.rand(4))
+    lr, beta1, beta2, weight_decay, eps = (float(v) for v in torch.rand(5))
     hyper = {
         "lr": 0.01 + 0.09 * lr,
         "betas": (0.8 + 0.15 * beta1, 0.99 + 0.0099 * beta2),
-        "eps": 1e-8,
         "weight_decay": 0.1 * weight_decay,
     }
-    return _adam_versus_torch(ex, problem, **hyper)
+    return {
+        "eps=1e-8": _adam_versus_torch(ex, problem, eps=1e-8, **hyper),
+        "large eps": _adam_versus_torch(ex, problem, eps=1e-3 * 10**eps, **hyper),
+    }
+
+
+# --- sgd_step and adam_step on a device -------------------------------------------------
+
+
+def _where(value, device):
+    """A returned tensor as facts the CPU reference can share: dtype, shape, and whether it is on `device`."""
+    if not isinstance(value, torch.Tensor):
+        return value if type(value) in (int, float, bool, str) or value is None else f"a {type(value).__name__}"
+    place = "on the device" if value.device.type == device.type else f"NOT on the device (on {value.device.type})"
+    return f"{str(value.dtype).removeprefix('torch.')} {list(value.shape)} {place}"
+
+
+def _state_where(state, device):
+    if type(state) is not dict:
+        return _where(state, device)
+    return {key: [_where(t, device) for t in value] if type(value) is list else _where(value, device) for key, value in state.items()}
+
+
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def pure_steps_stay_on_the_params_device(ex, device):
+    """float64 params on the device: two steps of sgd_step (momentum) and adam_step return params and
+    state of that dtype, on that device (state made with zeros_like, not torch.zeros(shape))."""
+    params = [t.to(device, torch.float64) for t in _fresh_params()]
+    grads = [g.to(device, torch.float64) for g in FIXED_GRADS]
+    observed = {}
+    for name, step_fn, hyper in (("sgd_step", ex.sgd_step, {"lr": 0.1, "momentum": 0.9}), ("adam_step", ex.adam_step, {"lr": 0.1})):
+        current, state = params, {}
+        for number in (1, 2):
+            current, state = step_fn(current, grads, state, **hyper)
+            observed[f"{name} step {number}"] = {
+                "params": [_where(t, device) for t in current],
+                "state": _state_where(state, device),
+            }
+    return observed
 
 
 # --- MySGD -------------------------------------------------------------------------
@@ -285,6 +401,50 @@ def my_sgd_state_dict_resumes_exactly(ex):
     }
 
 
+@check(points=2, rtol=RTOL, atol=ATOL)
+def my_sgd_buffer_is_a_copy(ex):
+    """Without weight decay d is p.grad itself: the first buffer must be a copy, or zeroing p.grad in
+    place (zero_grad(set_to_none=False)) zeroes the momentum too."""
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))
+    optimizer = ex.MySGD([w], lr=0.1, momentum=0.9)
+    w.grad = torch.tensor([0.5, -1.0, 2.0])
+    optimizer.step()
+    buffer = optimizer.state[w].get("momentum_buffer")
+    after_step = {"params": w.detach().clone(), "momentum_buffer": _copied(buffer)}
+    w.grad.zero_()  # what zero_grad(set_to_none=False) does before the next backward
+    make = lambda params: ex.MySGD(params, lr=0.05, momentum=0.9)  # noqa: E731
+    return {
+        "after one step": after_step,
+        "a copy: momentum_buffer after the caller zeroes p.grad in place": _copied(buffer),
+        "trajectory with zero_grad(set_to_none=False)": _optimizer_trajectory(make, _fixed_problem(), 10, set_to_none=False),
+    }
+
+
+@check(points=1, rtol=RTOL, atol=ATOL)
+def my_sgd_momentum_one_weight_decay_one(ex):
+    """momentum=1 in one group, weight_decay=1 in the other: both are applied (5 steps)."""
+
+    def groups(params):
+        w, b = params
+        return [{"params": [w], "momentum": 1.0}, {"params": [b], "weight_decay": 1.0}]
+
+    make = lambda g: ex.MySGD(g, lr=0.02, momentum=0.5)  # noqa: E731
+    return {"trajectory": _optimizer_trajectory(make, _fixed_problem(), 5, groups=groups)}
+
+
+@check(points=1)
+def my_sgd_validates_hyperparameters(ex):
+    """A negative lr, momentum or weight_decay raises ValueError; zero is valid for each of them."""
+    def build(**hyper):
+        optimizer = ex.MySGD([torch.nn.Parameter(torch.ones(2))], **{"lr": 0.1, **hyper})
+        return {key: optimizer.param_groups[0][key] for key in ("lr", "momentum", "weight_decay")}
+
+    return {
+        **{f"{key}={value}": capture(build, **{key: value}) for key, value in (("lr", -0.1), ("momentum", -0.5), ("weight_decay", -0.01))},
+        **{f"{key}=0": capture(build, **{key: 0.0}) for key in ("lr", "momentum", "weight_decay")},
+    }
+
+
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
 def my_sgd_random_matches_torch(ex):
     """Random problem and hyperparameters, one group with its own lr, one without momentum."""
@@ -303,18 +463,25 @@ def my_sgd_random_matches_torch(ex):
 # --- zero_grad ---------------------------------------------------------------------
 
 
-def _zero_grad_observations(clear, set_to_none):
-    """Three params, two with gradients and one without: what clearing leaves behind."""
+def _zero_grad_observations(clear, set_to_none, create_graph=False):
+    """Three params, two with gradients and one without: what clearing leaves behind.
+
+    With create_graph=True the gradients are part of a graph (as for a gradient penalty):
+    zeroing them in place must first cut them from it (`detach_()`), as torch does.
+    """
     weight = torch.nn.Parameter(torch.arange(6.0).reshape(2, 3) / 10)
     bias = torch.nn.Parameter(torch.tensor([0.5, -1.0]))
     spare = torch.nn.Parameter(torch.ones(2))
-    (torch.ones(4, 3) @ weight.T + bias).pow(2).sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # create_graph=True warns about a reference cycle
+        (torch.ones(4, 3) @ weight.T + bias).pow(2).sum().backward(create_graph=create_graph)
     params = [weight, bias, spare]
     before = [p.grad for p in params]
     clear(iter(params), set_to_none)  # a one-pass iterator, like model.parameters()
     return {
         "grad is None": [p.grad is None for p in params],
         "same tensor as before": [p.grad is not None and p.grad is g for p, g in zip(params, before)],
+        "grad requires grad (still in a graph)": [p.grad is not None and p.grad.requires_grad for p in params],
         "grad": [None if p.grad is None else p.grad.detach().clone() for p in params],
     }
 
@@ -343,6 +510,10 @@ def zero_grad_like_torch(ex):
         observed[f"set_to_none={set_to_none}"] = {**mine, "agrees with torch.optim.Optimizer.zero_grad": agrees}
     default = _zero_grad_observations(lambda params, _: ex.zero_grad(params), None)
     observed["default"] = {"grad is None": default["grad is None"]}
+    in_graph = _zero_grad_observations(ex.zero_grad, False, create_graph=True)
+    observed["set_to_none=False after backward(create_graph=True)"] = {
+        key: in_graph[key] for key in ("grad requires grad (still in a graph)", "same tensor as before", "grad")
+    }
     return observed
 
 

@@ -14,7 +14,7 @@ import warnings
 import torch
 from torch.optim import lr_scheduler
 
-from grader import check
+from grader import capture, check
 
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -182,6 +182,14 @@ def warmup_then_cosine_matches_sequential_lr(ex):
     return _warmup_cosine(ex, 0.1, warmup=3, total=10, start_factor=0.1, eta_min=0.001)
 
 
+@check(points=1, rtol=RTOL, atol=ATOL)
+def warmup_of_zero_epochs_is_plain_cosine(ex):
+    """warmup_epochs=0: no warm-up at all, the cosine from epoch 0 (CosineAnnealingLR(T_max=total_epochs))."""
+    yours = [ex.warmup_cosine_lr(0.1, t, warmup_epochs=0, total_epochs=8, start_factor=0.1, eta_min=0.001) for t in range(9)]
+    theirs = torch_lrs(lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=8, eta_min=0.001), 0.1, 9)
+    return against_torch("CosineAnnealingLR", yours, theirs)
+
+
 @check(points=1, hidden=True, rtol=RTOL, atol=ATOL)
 def warmup_cosine_random(ex):
     """Random warm-up length, cosine length, start factor and floor, against SequentialLR."""
@@ -193,15 +201,22 @@ def warmup_cosine_random(ex):
 
 # --- PlateauScheduler --------------------------------------------------------------
 
+ATTRIBUTES = ("lr", "best", "num_bad_epochs", "cooldown_counter")
+
 
 def _plateau(ex, lr, metrics, **settings):
-    """Feed the same metrics to the learner's class and to torch's ReduceLROnPlateau."""
+    """Feed the same metrics to the learner's class and to torch's ReduceLROnPlateau.
+
+    The attributes are recorded as they are (types compared), after __init__ and after each step.
+    """
     yours = ex.PlateauScheduler(lr, **settings)
-    lrs, bad, best = [], [], []
+    initial = {name: getattr(yours, name) for name in ATTRIBUTES}
+    lrs, bad, best, cooldown = [], [], [], []
     for metric in metrics:
         lrs.append(yours.step(metric))
         bad.append(yours.num_bad_epochs)
         best.append(yours.best)
+        cooldown.append(yours.cooldown_counter)
     param = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([param], lr=lr)
     scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, **settings)
@@ -209,7 +224,13 @@ def _plateau(ex, lr, metrics, **settings):
     for metric in metrics:
         scheduler.step(metric)
         theirs.append(float(optimizer.param_groups[0]["lr"]))
-    return {**against_torch("ReduceLROnPlateau", lrs, theirs), "num_bad_epochs": bad, "best": best}
+    return {
+        **against_torch("ReduceLROnPlateau", lrs, theirs),
+        "num_bad_epochs": bad,
+        "best": best,
+        "cooldown_counter": cooldown,
+        "after __init__": initial,
+    }
 
 
 # Relative threshold 0.01 around losses of 3-5: "better" means at least 1% lower,
@@ -232,33 +253,150 @@ def plateau_max_mode_cooldown_min_lr(ex):
     return _plateau(ex, 1.0, accuracies, mode="max", **settings)
 
 
-@check(points=1, hidden=True, rtol=RTOL, atol=ATOL)
-def plateau_random(ex):
-    """Random settings (both modes, both threshold modes) on a noisy random walk; then the
-    default relative threshold on losses around 20, where 1% is far more than the threshold itself."""
-    mode = ("min", "max")[randint(0, 2)]
-    walk = 2.0 + torch.cumsum(0.05 * torch.randn(40) + (0.01 if mode == "max" else -0.01), 0)
-    settings = {
-        "mode": mode,
-        "factor": uniform(0.1, 0.9),
-        "patience": randint(0, 4),
-        "threshold": uniform(0.0, 0.02),
-        "threshold_mode": ("rel", "abs")[randint(0, 2)],
-        "cooldown": randint(0, 3),
-        "min_lr": uniform(0.0, 0.01),
-    }
-    losses = 20.0 + torch.cumsum(0.2 * torch.randn(40) - 0.1, 0)
+@check(points=2, rtol=RTOL, atol=ATOL)
+def plateau_max_mode_relative_threshold(ex):
+    """mode="max", threshold=0.25 relative, cooldown=1: better means above best · 1.25 (after 2.0, 2.4
+    is not better and 2.5 is only equal), not above best / 1.25, best + 1.25 or best · 0.75."""
+    metrics = [2.0, 2.4, 2.5, 3.0, 1.0, 3.5, 3.75, 4.0, 4.5, 5.0, 5.0, 6.0]
+    return _plateau(ex, 1.0, metrics, mode="max", factor=0.5, patience=1, threshold=0.25, cooldown=1)
+
+
+# Dyadic numbers, so that every boundary is exact in floating point whatever the formula:
+# 4.0 · (1 − 0.25) = 3.0, then 2.75 · 0.75 = 2.0625; 4.0 − 0.5 = 3.5, then 3.25 − 0.5 = 2.75;
+# 2.0 · 1.25 = 2.5, then 2.75 · 1.25 = 3.4375; 2.0 + 0.5 = 2.5, then 2.75 + 0.5 = 3.25.
+# Each sequence: best, marginal, tie, better, worse or marginal, tie, better. patience=0: every bad epoch reduces.
+BOUNDARIES = {
+    "mode=min, threshold_mode=rel, threshold=0.25": ("min", "rel", 0.25, [4.0, 3.5, 3.0, 2.75, 3.0, 2.0625, 2.0]),
+    "mode=min, threshold_mode=abs, threshold=0.5": ("min", "abs", 0.5, [4.0, 3.75, 3.5, 3.25, 3.0, 2.75, 2.25]),
+    "mode=max, threshold_mode=rel, threshold=0.25": ("max", "rel", 0.25, [2.0, 2.25, 2.5, 2.75, 2.5, 3.4375, 4.0]),
+    "mode=max, threshold_mode=abs, threshold=0.5": ("max", "abs", 0.5, [2.0, 2.25, 2.5, 2.75, 2.5, 3.25, 3.5]),
+    "mode=min, threshold=0 (a repeat is not better)": ("min", "rel", 0.0, [1.0, 1.0, 0.5, 0.5, 0.5, 0.25]),
+    "mode=max, threshold=0 (a repeat is not better)": ("max", "abs", 0.0, [1.0, 1.0, 2.0, 2.0, 2.0, 4.0]),
+}
+
+
+@check(points=2, rtol=RTOL, atol=ATOL)
+def plateau_boundary_is_not_better(ex):
+    """In both modes and both threshold modes, a value exactly at the threshold's boundary is not an
+    improvement (strict < and >): each such epoch is a bad one."""
     return {
-        "random settings": _plateau(ex, uniform(0.05, 0.5), [float(v) for v in walk.clamp(min=0.1)], **settings),
-        "default threshold_mode": _plateau(
-            ex,
-            0.1,
-            [float(v) for v in losses.clamp(min=1.0)],
-            factor=0.5,
-            patience=randint(0, 3),
-            threshold=uniform(0.005, 0.02),
-        ),
+        name: _plateau(ex, 1.0, metrics, mode=mode, threshold_mode=threshold_mode, threshold=threshold, factor=0.5, patience=0)
+        for name, (mode, threshold_mode, threshold, metrics) in BOUNDARIES.items()
     }
+
+
+@check(points=1, rtol=RTOL, atol=ATOL)
+def plateau_eps_and_min_lr(ex):
+    """A reduction is applied only if it shrinks the lr by more than eps (by exactly eps: not applied);
+    min_lr is a floor, after which the lr stays put."""
+    flat = [1.0] * 6
+    return {
+        "eps=0.25: 1 -> 0.5, then 0.5 -> 0.25 is a change of exactly eps": _plateau(ex, 1.0, flat, factor=0.5, patience=0, eps=0.25),
+        "min_lr=0.3: 1 -> 0.5 -> 0.3, then stays": _plateau(ex, 1.0, flat, factor=0.5, patience=0, min_lr=0.3),
+    }
+
+
+@check(points=2, rtol=RTOL, atol=ATOL)
+def plateau_non_finite_first_metric(ex):
+    """A NaN (or an infinite loss) as the first metric is not better than the start (best stays ±inf):
+    it is a bad epoch, and with patience=0 the lr drops at once and a cooldown starts."""
+    nan, inf = math.nan, math.inf
+    settings = {"factor": 0.5, "patience": 0, "cooldown": 2}
+    return {
+        "mode=min, first metric NaN": _plateau(ex, 1.0, [nan, 5.0, 5.0, 5.0, 4.0, 4.0, nan, 3.0], **settings),
+        "mode=min, first metric inf": _plateau(ex, 1.0, [inf, 5.0, 5.0, 5.0, 4.0], threshold_mode="abs", **settings),
+        "mode=max, first metric NaN": _plateau(ex, 1.0, [nan, 0.5, 0.5, 0.5, 0.7, nan], mode="max", **settings),
+        "mode=max, first metric -inf": _plateau(ex, 1.0, [-inf, 0.5, 0.5, 0.6], mode="max", **settings),
+    }
+
+
+@check(points=1)
+def plateau_rejects_unknown_modes(ex):
+    """mode must be "min" or "max" and threshold_mode "rel" or "abs", as in ReduceLROnPlateau: others raise ValueError."""
+
+    def attributes(**settings):
+        scheduler = ex.PlateauScheduler(0.1, **settings)
+        return {name: getattr(scheduler, name) for name in ATTRIBUTES}
+
+    return {
+        'mode="maximum"': capture(attributes, mode="maximum"),
+        'threshold_mode="relative"': capture(attributes, threshold_mode="relative"),
+        'mode="max", threshold_mode="abs"': capture(attributes, mode="max", threshold_mode="abs"),
+        "defaults": capture(attributes),
+    }
+
+
+GRID = 1024  # hidden metrics are multiples of 1/1024 and thresholds of 1/64: every boundary is exact
+
+
+def _on_grid(value):
+    return round(value * GRID) / GRID
+
+
+def _plateau_metrics(mode, threshold_mode, threshold, patience, cooldown, first=()):
+    """A random metric sequence that holds, whatever the seed, every case the rules tell apart.
+
+    Six blocks: a clear improvement, then patience + cooldown + 1 to + 3 epochs that are not
+    improvements, in random order: worse values, values exactly at the boundary (ties), values
+    between the best and the boundary, and, in "rel" mode, values better than the best by more
+    than the threshold itself but less than threshold · best (what an absolute threshold accepts).
+    Each block ends with at least one reduction.
+    """
+    up = 1.0 if mode == "max" else -1.0
+
+    def boundary(best):
+        if threshold_mode == "rel":
+            return best * (1 + threshold) if mode == "max" else best * (1 - threshold)
+        return best + threshold if mode == "max" else best - threshold
+
+    def between(low, high):
+        return _on_grid(low + (high - low) * uniform(0.2, 0.8))
+
+    best = _on_grid(uniform(3.0, 4.0))
+    metrics = [*first, best]
+    for block in range(6):
+        if block:
+            best = _on_grid(boundary(best) + (boundary(best) - best) * uniform(0.25, 1.0))
+            metrics.append(best)
+        kinds = ["worse", "tie", "marginal"] + (["above the absolute threshold"] if threshold_mode == "rel" else [])
+        kinds += [kinds[randint(0, len(kinds))] for _ in range(patience + cooldown + randint(1, 4) - len(kinds))]
+        for index in torch.randperm(len(kinds)).tolist():
+            kind = kinds[index]
+            if kind == "worse":
+                metrics.append(_on_grid(best - up * uniform(0.05, 1.0)))
+            elif kind == "tie":
+                metrics.append(boundary(best))
+            elif kind == "marginal":
+                metrics.append(between(best, boundary(best)))
+            else:
+                metrics.append(between(best + up * threshold, boundary(best)))
+    return metrics
+
+
+@check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
+def plateau_random(ex):
+    """Random settings in each of the four mode × threshold_mode cases (every seed runs all four,
+    with a cooldown, ties, marginal values and a min_lr that is reached; two start with NaN), then
+    the defaults (mode="min", threshold_mode="rel"), on metrics built by `_plateau_metrics`."""
+    observed = {}
+    for mode, threshold_mode, first in (("min", "rel", ()), ("max", "rel", (math.nan,)), ("min", "abs", (math.nan,)), ("max", "abs", ())):
+        lr, factor = uniform(0.05, 0.5), uniform(0.1, 0.9)
+        settings = {
+            "threshold": randint(1, 4) / 64,
+            "patience": randint(0, 4),
+            "cooldown": randint(1, 4),
+        }
+        metrics = _plateau_metrics(mode, threshold_mode, first=first, **settings)
+        settings.update(mode=mode, threshold_mode=threshold_mode, factor=factor, min_lr=lr * factor**3)
+        observed[f"mode={mode}, threshold_mode={threshold_mode}"] = _plateau(ex, lr, metrics, **settings)
+    # factor 0.8: at most 43 epochs, so the lr stays above 0.1 · 0.8^43 ≈ 7e-6 and every reduction
+    # exceeds the default eps (1e-8) whatever the seed: eps is the visible check's business.
+    threshold, patience = randint(1, 4) / 64, randint(0, 4)
+    metrics = _plateau_metrics("min", "rel", threshold, patience, cooldown=0)
+    observed["defaults (mode and threshold_mode not passed)"] = _plateau(
+        ex, 0.1, metrics, factor=0.8, patience=patience, threshold=threshold
+    )
+    return observed
 
 
 # --- train_with_schedule -----------------------------------------------------------
@@ -270,12 +408,18 @@ def _train(ex, model, inputs, targets, epochs, lr, make_scheduler):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         lrs, params = ex.train_with_schedule(model, inputs, targets, epochs, lr, make_scheduler)
+    returned = [p.detach().clone() if isinstance(p, torch.Tensor) else p for p in params]
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1.0)  # the caller goes on training the model: its own copies must not follow
     return {
         "PyTorch warned: lr_scheduler.step() called before optimizer.step()": any(
             WRONG_ORDER_WARNING in str(w.message) for w in caught
         ),
         "lrs": lrs,
-        "params": params,
+        "params": returned,
+        "params returned detached (requires_grad)": [isinstance(p, torch.Tensor) and p.requires_grad for p in params],
+        "a copy: returned params after the model is changed in place": params,
     }
 
 
@@ -301,13 +445,14 @@ def train_steps_optimizer_then_scheduler(ex):
 
 @check(points=1, hidden=True, rtol=1e-5, atol=1e-6)
 def train_random(ex):
-    """Random data, sizes, epochs, lr, and a cosine or multi-step schedule."""
+    """Random data, sizes, epochs and lr, trained twice from the same start: with a cosine and with a
+    multi-step schedule (every seed runs both)."""
     n, features, epochs = randint(6, 17), randint(2, 6), randint(4, 11)
     inputs = torch.randn(n, features)
     targets = inputs @ torch.randn(features, 1) + 0.1 * torch.randn(n, 1)
-    model = _linear(torch.randn(features).tolist(), float(torch.randn(())))
-    if randint(0, 2):
-        make = lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=epochs, eta_min=0.01)  # noqa: E731
-    else:
-        make = lambda opt: lr_scheduler.MultiStepLR(opt, milestones=[1, epochs // 2], gamma=0.3)  # noqa: E731
-    return _train(ex, model, inputs, targets, epochs, uniform(0.05, 0.2), make)
+    weight, bias, lr = torch.randn(features).tolist(), float(torch.randn(())), uniform(0.05, 0.2)
+    schedules = {
+        "cosine": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=epochs, eta_min=0.01),
+        "multistep": lambda opt: lr_scheduler.MultiStepLR(opt, milestones=[1, epochs // 2], gamma=0.3),
+    }
+    return {name: _train(ex, _linear(weight, bias), inputs, targets, epochs, lr, make) for name, make in schedules.items()}

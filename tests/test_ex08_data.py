@@ -87,6 +87,24 @@ def time_series_indexing_like_a_list(ex):
     }
 
 
+@check(points=1)
+def time_series_shorter_than_the_window(ex):
+    """A series too short for one window and its targets has 0 samples (not 1, not negative):
+    ds[0] raises IndexError and a DataLoader yields nothing; an exact fit has exactly 1 sample."""
+    too_short = ex.TimeSeriesDataset(_series(5, 2), seq_len=4, horizon=2)
+    far_too_short = ex.TimeSeriesDataset(_series(3, 2), seq_len=10, horizon=1)
+    exact = ex.TimeSeriesDataset(_series(6, 2), seq_len=4, horizon=2)
+    return {
+        "len of 5 rows with seq_len 4, horizon 2": capture(len, too_short),
+        "ds[0] of 5 rows with seq_len 4, horizon 2": capture(too_short.__getitem__, 0),
+        "batches of 5 rows with seq_len 4, horizon 2": capture(lambda: len(list(DataLoader(too_short, batch_size=2)))),
+        "len of 3 rows with seq_len 10": capture(len, far_too_short),
+        "len of 6 rows with seq_len 4, horizon 2 (an exact fit)": capture(len, exact),
+        "the one sample of the exact fit": capture(exact.__getitem__, 0),
+        "ds[1] of the exact fit": capture(exact.__getitem__, 1),
+    }
+
+
 @check(points=1, hidden=True)
 def time_series_random(ex):
     n, features, seq_len, horizon = randint(10, 30), randint(1, 4), randint(1, 6), randint(2, 5)
@@ -169,12 +187,19 @@ def image_folder_classes_and_labels(ex):
         layout = {name: [(file, _random_pixels(2, 3)) for file in FILES[: 2 + i % 2]] for i, name in enumerate(CLASSES[:5])}
         _write_folder(root, layout)
         (root / "labels.txt").write_text("a file, not a class folder\n")
+        (root / "aphids").mkdir()  # a class without images (yet): still a class, sorted among the others
         ds = ex.ImageFolderDataset(root)
+
+        def from_str():
+            named = ex.ImageFolderDataset(str(root))
+            return {"classes": list(named.classes), "labels": [named[i][1] for i in range(len(named))]}
+
         return {
             "classes": list(ds.classes),
             "class_to_idx": dict(ds.class_to_idx),
             "labels": [ds[i][1] for i in range(len(ds))],
             "files in sample order": [f"{Path(path).parent.name}/{Path(path).name}" for path, _ in ds.samples],
+            "root given as a str": capture(from_str),
         }
 
 
@@ -215,7 +240,10 @@ def image_folder_random(ex):
         _write_folder(root, layout)
         ds = ex.ImageFolderDataset(root)
         samples = [ds[i] for i in range(len(ds))]
+        # The sample order first: a listing in os.listdir order shows there even when the few class
+        # folders happen to be listed sorted (the order of a listing depends on the file system).
         return {
+            "files in sample order": [f"{Path(path).parent.name}/{Path(path).name}" for path, _ in ds.samples],
             "classes": list(ds.classes),
             "labels": [label for _, label in samples],
             "images": [image for image, _ in samples],
@@ -237,13 +265,43 @@ def pad_collate_pads_and_keeps_lengths(ex):
         return torch.nn.utils.rnn.pad_packed_sequence(packed, batch_first=True)[0]
 
     minus_one = ex.pad_collate([(torch.tensor([1.0, 2.0]), 0), (torch.tensor([3.0]), 1)], padding_value=-1.0)
+    # Real zeros at the end of a sequence are data, not padding: lengths come from the sequences.
+    zeros = ex.pad_collate([(torch.tensor([[1.0, 2.0], [0.0, 0.0], [0.0, 0.0]]), 1), (torch.tensor([[0.0, 3.0]]), 0)])
     return {
+        "lengths when sequences end with real zeros": zeros[1],
         "lengths": lengths,
         "padded": padded,
         "labels": labels,
         "equals pad_sequence of the inputs": torch.equal(padded, torch.nn.utils.rnn.pad_sequence(sequences, batch_first=True)),
         "pack_padded_sequence round trip": capture(round_trip),
         "padding_value=-1": minus_one,
+    }
+
+
+def _where(tensor, device):
+    """Facts the CPU reference can share: dtype, shape, and on which side of the device line it is."""
+    if type(tensor) is not torch.Tensor:
+        return f"not a tensor: {type(tensor).__name__}"
+    place = "on the device" if tensor.device.type == device.type else "on the CPU" if tensor.device.type == "cpu" else str(tensor.device)
+    return f"{str(tensor.dtype).removeprefix('torch.')} {list(tensor.shape)} {place}"
+
+
+@check(points=1, devices=("cpu", "meta", "cuda"))
+def pad_collate_keeps_the_sequences_device(ex, device):
+    """Sequences on a device: the padded batch is on that device too (not built on the CPU and filled
+    across), while lengths stay an int64 CPU tensor, as pack_padded_sequence requires."""
+    samples = [(torch.ones(length, 2, device=device), label) for length, label in ((2, 1), (4, 0), (1, 2))]
+    try:
+        padded, lengths, labels = ex.pad_collate(samples, padding_value=-1.0)
+    except NotImplementedError as error:
+        if "meta tensor" not in str(error):
+            raise  # the stub's own NotImplementedError: not started
+        # Copying a meta tensor into a real one: the batch was built off the device and filled from it.
+        return {"padded": f"the call raised NotImplementedError: {error}", "lengths": None, "labels": None}
+    return {
+        "padded": _where(padded, device),
+        "lengths": _where(lengths, torch.device("cpu")),
+        "labels": f"{str(labels.dtype).removeprefix('torch.')} {list(labels.shape)}" if type(labels) is torch.Tensor else type(labels).__name__,
     }
 
 
@@ -269,6 +327,17 @@ def loader_batches_and_drop_last(ex):
         "batch sizes without drop_last": [len(b) for (b,) in kept],
         "batch sizes with drop_last": [len(b) for (b,) in dropped],
         "order without shuffle": order_of(kept),
+    }
+
+
+@check(points=1)
+def loader_uses_the_collate_fn(ex):
+    """collate_fn is passed on to the DataLoader (None: the default collate, which stacks)."""
+    ds = TensorDataset(torch.arange(7))
+    custom = ex.make_loader(ds, 3, collate_fn=lambda batch: ("collated by the caller", [int(t) for (t,) in batch]))
+    return {
+        "batches with a collate_fn": list(custom),
+        "batches with collate_fn=None": [b for (b,) in ex.make_loader(ds, 3, collate_fn=None)],
     }
 
 
@@ -304,8 +373,10 @@ def seeded_shuffle_is_reproducible(ex):
 
 @check(points=1, hidden=True)
 def seeded_shuffle_random(ex):
-    n, batch_size, seed = randint(12, 40), randint(2, 6), randint(0, 1000)
-    return _shuffle_facts(ex, n, batch_size, seed, drop_last=bool(randint(0, 2)))
+    """Random sizes and seed, with and without drop_last (every seed: N not a multiple of the batch size)."""
+    batch_size, seed = randint(2, 6), randint(0, 1000)
+    n = batch_size * randint(3, 8) + randint(1, batch_size)
+    return {f"drop_last={drop_last}": _shuffle_facts(ex, n, batch_size, seed, drop_last=drop_last) for drop_last in (False, True)}
 
 
 # --- to_tensor, normalize, compose --------------------------------------------------
@@ -321,6 +392,10 @@ def to_tensor_layout_and_scale(ex):
         "channel 0 is the image's first channel": close(out[0], image[..., 0].float() / 255),
         "to_tensor(2×3 grayscale array)": ex.to_tensor(np.array([[0, 51, 255], [102, 204, 0]], dtype=np.uint8)),
         "to_tensor(3×2×3 uint8 tensor)": ex.to_tensor(torch.randint(0, 256, (3, 2, 3), dtype=torch.uint8)),
+        "to_tensor(2×2×3 float64 array of 0…255 values) is float32": ex.to_tensor(
+            np.array([[[0, 51, 255], [102, 204, 0]], [[255, 255, 255], [1, 2, 3]]], dtype=np.float64)
+        ),
+        "to_tensor(PIL RGB image)": ex.to_tensor(Image.fromarray(image.numpy())),
     }
 
 
@@ -340,6 +415,7 @@ def normalize_and_compose(ex):
         "normalized": out,
         "matches F.batch_norm": torch.allclose(out, torch_out, rtol=1e-5, atol=1e-5),
         "input unchanged": torch.equal(x, copy),
+        "input after the call (normalize returns a new tensor)": x,
         "compose([+1, ×2])(1)": ex.compose([lambda v: v + 1, lambda v: 2 * v])(1),
         "compose([])(7)": ex.compose([])(7),
         "compose([to_tensor, normalize])(image)": pipeline(image),

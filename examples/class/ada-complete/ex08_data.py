@@ -118,7 +118,8 @@ class TimeSeriesDataset(Dataset):
     Sample i is (data[i : i + seq_len], data[i + seq_len : i + seq_len + horizon])
     as float32 tensors of shapes (seq_len, features) and (horizon, features).
     There are n − seq_len − horizon + 1 samples: the last window must leave room
-    for its targets. Indexing works like a list: negative indices count from the
+    for its targets, and none at all when the series is shorter than
+    seq_len + horizon. Indexing works like a list: negative indices count from the
     end, and an index out of range raises IndexError (plain slicing would return a
     short window instead; Python's `for sample in dataset` stops on IndexError).
     Why: forecasting models (RNNs, transformers) learn from such windows; a window

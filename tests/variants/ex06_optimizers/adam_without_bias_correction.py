@@ -3,7 +3,9 @@
 VERDICTS = {
     "adam_first_steps": ("failed", "'step 1.params[0]'"),
     "adam_trajectory_matches_torch": ("failed", "'agrees with torch.optim.Adam'"),
-    "adam_random_matches_torch": ("failed", "'trajectory'"),
+    "adam_random_matches_torch": ("failed", "'eps=1e-8.trajectory'"),
+    "adam_eps_outside_the_root_weight_decay_one": ("failed", "'step 1.params[0]'"),
+    "adam_results_are_copies": ("failed", "'returned by the step.params[0]'"),
 }
 DIAGNOSIS = {"*": ("bias correction", "bias-correct")}
 

@@ -4,7 +4,10 @@ Training works, but state_dict() does not contain the buffers: a run resumed
 from a checkpoint restarts its momentum and drifts away from the original.
 """
 
-VERDICTS = {"my_sgd_state_dict_resumes_exactly": ("failed", "'resumed'")}
+VERDICTS = {
+    "my_sgd_state_dict_resumes_exactly": ("failed", "'resumed'"),
+    "my_sgd_buffer_is_a_copy": ("failed", "'after one step.momentum_buffer': expected torch.Tensor, got None"),
+}
 DIAGNOSIS = {"*": ("self.state", "momentum buffers in", "optimizer state")}
 
 import torch  # noqa: E402
@@ -12,8 +15,8 @@ import torch  # noqa: E402
 
 class MySGD(torch.optim.Optimizer):
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        if lr < 0.0:
-            raise ValueError(f"invalid learning rate: {lr}")
+        if min(lr, momentum, weight_decay) < 0.0:
+            raise ValueError("negative hyperparameter")
         super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
         self.buffers = {}
 

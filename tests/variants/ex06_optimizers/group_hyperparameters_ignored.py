@@ -7,6 +7,7 @@ VERDICTS = {
     "my_sgd_param_groups_match_torch": ("failed", "'agrees with torch.optim.SGD'"),
     "my_sgd_state_dict_resumes_exactly": ("failed", "'continuous'"),
     "my_sgd_random_matches_torch": ("failed", "'trajectory'"),
+    "my_sgd_momentum_one_weight_decay_one": ("failed", "'trajectory'"),
 }
 DIAGNOSIS = {"*": ("param group", "self.defaults", "per-group")}
 
@@ -15,8 +16,8 @@ import torch  # noqa: E402
 
 class MySGD(torch.optim.Optimizer):
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        if lr < 0.0:
-            raise ValueError(f"invalid learning rate: {lr}")
+        if min(lr, momentum, weight_decay) < 0.0:
+            raise ValueError("negative hyperparameter")
         super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
 
     @torch.no_grad()

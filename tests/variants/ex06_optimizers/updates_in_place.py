@@ -6,6 +6,11 @@ The caller's tensors (and the state it passed in) change under its feet.
 VERDICTS = {
     "sgd_plain_steps": ("failed", "'params and grads unchanged[0]'"),
     "sgd_momentum_buffer": ("failed", "'previous state unchanged[1]'"),
+    "sgd_momentum_one_weight_decay_one": ("failed", "'params and grads unchanged[0]'"),
+    "sgd_results_are_copies": (
+        "failed",
+        "'a copy: changing the input params and grads leaves the returned params and state alone.params[0]'",
+    ),
 }
 DIAGNOSIS = {"*": ("in place", "unchanged")}
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "sgd_trajectory_matches_torch": ("failed", "'trajectory'"),
     "sgd_nesterov_matches_torch": ("failed", "'agrees with torch.optim.SGD'"),
     "sgd_random_matches_torch": ("failed", "'nesterov.trajectory'"),
+    "sgd_momentum_one_weight_decay_one": ("failed", "'step 1.state.momentum_buffer[0]'"),
 }
 DIAGNOSIS = {"*": ("weight decay", "weight_decay")}
 

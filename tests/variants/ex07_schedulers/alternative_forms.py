@@ -43,6 +43,8 @@ def warmup_cosine_lr(base_lr, epoch, warmup_epochs, total_epochs, start_factor=0
 class PlateauScheduler:
     def __init__(self, lr, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0.0, eps=1e-8):
+        if mode not in {"min", "max"} or threshold_mode not in {"rel", "abs"}:
+            raise ValueError(f"unknown mode {mode!r} or threshold_mode {threshold_mode!r}")
         sign = 1.0 if mode == "min" else -1.0
         if threshold_mode == "rel":
             self._beats = lambda value, best: sign * value < sign * best * (1 - sign * threshold)

@@ -8,6 +8,7 @@ VERDICTS = {
     "cosine_random": ("failed", "'first epoch where lr differs from torch CosineAnnealingLR'"),
     "warmup_then_cosine_matches_sequential_lr": ("failed", "CosineAnnealingLR)': expected None, got int 4"),
     "warmup_cosine_random": ("failed", "differs from torch SequentialLR(LinearLR, CosineAnnealingLR)'"),
+    "warmup_of_zero_epochs_is_plain_cosine": ("failed", "'first epoch where lr differs from torch CosineAnnealingLR'"),
 }
 DIAGNOSIS = {"*": "eta_min"}
 

@@ -2,7 +2,9 @@
 
 VERDICTS = {
     "plateau_min_mode_relative_threshold": ("failed", "ReduceLROnPlateau': expected None, got int 4"),
-    "plateau_random": ("failed", "'default threshold_mode.first epoch where lr differs"),
+    "plateau_max_mode_relative_threshold": ("failed", "'first epoch where lr differs from torch ReduceLROnPlateau'"),
+    "plateau_boundary_is_not_better": ("failed", "'mode=min, threshold_mode=rel, threshold=0.25.first epoch where lr differs"),
+    "plateau_random": ("failed", "'mode=min, threshold_mode=rel."),
 }
 DIAGNOSIS = {"*": ("threshold", "relative")}
 

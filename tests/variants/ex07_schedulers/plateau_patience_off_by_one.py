@@ -3,7 +3,11 @@
 VERDICTS = {
     "plateau_min_mode_relative_threshold": ("failed", "ReduceLROnPlateau': expected None, got int 3"),
     "plateau_max_mode_cooldown_min_lr": ("failed", "'first epoch where lr differs from torch ReduceLROnPlateau'"),
-    "plateau_random": ("failed", "first epoch where lr differs from torch ReduceLROnPlateau'"),
+    "plateau_random": ("failed", "'mode=min, threshold_mode=rel.first epoch where lr differs from torch ReduceLROnPlateau'"),
+    "plateau_max_mode_relative_threshold": ("failed", "'first epoch where lr differs from torch ReduceLROnPlateau'"),
+    "plateau_boundary_is_not_better": ("failed", "'mode=min, threshold_mode=rel, threshold=0.25.first epoch where lr differs"),
+    "plateau_eps_and_min_lr": ("failed", "first epoch where lr differs from torch ReduceLROnPlateau'"),
+    "plateau_non_finite_first_metric": ("failed", "'mode=min, first metric NaN.first epoch where lr differs"),
 }
 DIAGNOSIS = {"*": ("off by one", "patience", "one epoch early")}
 

@@ -5,7 +5,7 @@ VERDICTS = {
         "failed",
         "'PyTorch warned: lr_scheduler.step() called before optimizer.step()': wrong value\nexpected False, got True",
     ),
-    "train_random": ("failed", "'params[0]'"),
+    "train_random": ("failed", "'cosine.params[0]'"),
 }
 DIAGNOSIS = {"*": "scheduler.step() called before optimizer.step()"}
 

@@ -32,7 +32,10 @@ def compose(transforms):
 class TimeSeriesDataset(Dataset):
     def __init__(self, data, seq_len, horizon=1):
         series = torch.tensor(np.asarray(data), dtype=torch.float32)
-        windows = series.unfold(0, seq_len + horizon, 1).transpose(1, 2)  # (count, seq_len + horizon, features)
+        if len(series) < seq_len + horizon:  # unfold needs one whole window: no windows at all
+            windows = series.new_empty((0, seq_len + horizon, series.shape[1]))
+        else:
+            windows = series.unfold(0, seq_len + horizon, 1).transpose(1, 2)  # (count, seq_len + horizon, features)
         self.inputs, self.targets = windows[:, :seq_len], windows[:, seq_len:]
 
     def __len__(self):

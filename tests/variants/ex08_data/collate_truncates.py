@@ -3,6 +3,7 @@
 VERDICTS = {
     "pad_collate_pads_and_keeps_lengths": ("failed", "'padded': shape [3, 2, 2]"),
     "pad_collate_random": ("failed", "'padded': shape"),
+    "pad_collate_keeps_the_sequences_device": ("failed", "'padded': wrong value"),
 }
 DIAGNOSIS = {"*": ("truncat", "cut short", "no padding")}
 

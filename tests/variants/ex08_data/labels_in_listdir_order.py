@@ -2,7 +2,7 @@
 
 VERDICTS = {
     "image_folder_classes_and_labels": ("failed", "'classes[0]'"),
-    "image_folder_random": ("failed", "'classes"),
+    "image_folder_random": ("failed", "'files in sample order"),
 }
 DIAGNOSIS = {"*": ("sorted", "listdir", "another order")}
 

@@ -4,6 +4,7 @@ returns last windows with short targets, and no IndexError past the end."""
 VERDICTS = {
     "time_series_indexing_like_a_list": ("failed", "'len'"),
     "time_series_random": ("error", "stack expects each tensor to be equal size"),
+    "time_series_shorter_than_the_window": ("failed", "'len of 5 rows with seq_len 4, horizon 2': wrong value"),
 }
 DIAGNOSIS = {"*": ("horizon", "a length let a short item through")}
 
