@@ -126,6 +126,17 @@ def _short_last_batch():
     return randint(1, 5) * batch + randint(2, batch), batch
 
 
+def _set_the_last_batch_apart(x, loader, scale=25.0):
+    """Scale the inputs of the samples the seeded loader will put in its short last batch: that batch's
+    loss is then far from the others', for every seed, so the mean over samples and the plain mean of
+    the batch losses differ clearly (an untrained model's losses are otherwise all near log(classes))."""
+    generator = torch.Generator()
+    generator.set_state(loader.generator.get_state())  # the order the loader will draw, not drawn from it
+    order = list(RandomSampler(loader.dataset, generator=generator))
+    last = order[len(order) // loader.batch_size * loader.batch_size :]
+    x[last] *= scale
+
+
 def _random_problem(batchnorm=False, dropout=0.0):
     """A random classification problem, a model for it and a DataLoader shuffled by its own generator."""
     (n, batch), d, classes = _short_last_batch(), randint(3, 7), randint(2, 6)
@@ -325,7 +336,8 @@ def train_one_epoch_switches_to_train_mode(ex):
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
 def train_one_epoch_random(ex):
     """Random sizes, batch size and learning rate; batches shuffled by a seeded generator."""
-    model, _, _, loader = _random_problem()
+    model, x, _, loader = _random_problem()
+    _set_the_last_batch_apart(x, loader)
     lr = 0.05 + 0.3 * float(torch.rand(()))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.5)
     loss = ex.train_one_epoch(model, loader, optimizer, nn.CrossEntropyLoss(), CPU)
