@@ -5,7 +5,7 @@
 #   make list                every exercise with its state and the course progress
 #   make run [EX=ex02]       grade one exercise (default: the first one not done)
 #   make check EX=ex02       grade one exercise, every check with its message
-#   make hint EX=ex02 [FN=f] the next hint for a function
+#   make hint [EX=ex02 [FN=f]]  the next hint (default: the exercise you are on)
 #   make watch               re-grade the exercise you save, move on when it is done
 #   make reset EX=ex02       restore a stub (your file is kept as a backup)
 #   make notebooks           one Jupyter notebook per exercise, in notebooks/ (installs JupyterLab)
@@ -105,8 +105,9 @@ list: $(STAMP)
 run: $(STAMP)
 	@$(PY) -m grader run $(EX) || [ $$? -eq 1 ]
 
+# Without EX, the exercise you are on (the first one not done), as for run.
 hint: $(STAMP)
-	@test -n "$(EX)" || { echo "usage: make hint EX=ex02_autograd [FN=function]"; exit 2; }
+	@test -n "$(EX)" -o -z "$(FN)" || { echo "usage: make hint [EX=ex02_autograd [FN=function]] (FN= needs EX=)"; exit 2; }
 	@$(PY) -m grader hint $(EX) $(FN)
 
 watch: $(STAMP)

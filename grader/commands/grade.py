@@ -37,7 +37,8 @@ def run(course: Course, args: argparse.Namespace) -> int:
         f"--results-json={args.json or course.results_file}",
         f"--gpu={args.gpu}",
         "-p", "no:cacheprovider",
-        "-q", "--no-header", "--tb=no", "-rN",
+        # The score table and its summary say what pytest's progress and counts would (`--score-only`).
+        "-qq", "--no-header", "--tb=no", "-rN", "-o", "console_output_style=classic", "--score-only",
     ]
     if args.details:
         pytest_args.append("--details")

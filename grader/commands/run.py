@@ -20,6 +20,7 @@ examples:
   torchdrill run                        the first exercise not done
   torchdrill run ex02                   one exercise, by name or prefix
   torchdrill run ex02::one_sgd_step     one check of it
+  torchdrill run ex02::clipping         the checks whose names start with `clipping`
   torchdrill run notebooks/ex02_autograd.ipynb   a notebook's tagged cells
 
 exit status: 0 every check passed, 1 some check did not pass,
@@ -29,7 +30,7 @@ NEXT = "then: make run"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "exercise", nargs="?", help="EX, EX::CHECK, or a notebook (.ipynb); default: the first exercise not done"
+        "exercise", nargs="?", help="EX, EX::CHECK (a check, or the checks starting with CHECK), or a notebook (.ipynb); default: the first exercise not done"
     )
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter

@@ -14,7 +14,9 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from grader.core import state
 from grader.core.catalog import Exercise
+from grader.core.course import Course
 from grader.core.results import CheckResult
 
 FAILING = ("failed", "error", "timeout", "crashed")
@@ -41,6 +43,26 @@ def next_hint(exercise: Exercise, function: str, seen_before: int) -> Hint:
         raise KeyError(f"{exercise.name} has no hints for {function!r}; functions with hints: {known}")
     levels = exercise.hints[function]
     return Hint(exercise.name, function, levels, min(seen_before + 1, len(levels)), seen_before)
+
+
+def show_next(
+    course: Course, exercise: Exercise, function: str | None, results: Callable[[], list[CheckResult]]
+) -> Hint | None:
+    """The next hint for `function` (default: `default_function`), recorded as seen in the learner's
+    state; None when every check passes. `hint` and watch's `h` key both ask here."""
+    if function is None:
+        if not exercise.hints:
+            raise KeyError(f"{exercise.name} has no hints")
+        module = course.exercise(exercise.name)
+        source = module.read_text() if module.is_file() else None
+        function = default_function(exercise, source, course.suite(exercise.name).read_text(), results)
+        if function is None:
+            return None
+    seen = state.load(course)
+    hint = next_hint(exercise, function, seen.levels_seen(exercise.name, function))
+    seen.saw(exercise.name, function, hint.shown)
+    state.save(course, seen)
+    return hint
 
 
 def stubbed(source: str) -> set[str]:

@@ -29,7 +29,7 @@ from grader.core.results import CheckResult, Status, Submission
 from grader.core.scoring import unscored
 from grader.core.session import Session, resolve_target
 from grader.core.suites import Registry, bind
-from grader.learner import terminal
+from grader.learner import terminal, views
 from grader.learner.notebooks import work
 from grader.run.executor import ForkExecutor
 
@@ -75,6 +75,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--details", action="store_true", help="after the score table, list every check with its message"
     )
+    group.addoption(
+        "--score-only",
+        action="store_true",
+        help="no per-check progress (., F, s): the score table and its summary say it (python -m grader grade)",
+    )
     group.addoption("--hidden-salt", default="", help="salt for the seeds of hidden checks (course secret)")
     group.addoption(
         "--references",
@@ -111,6 +116,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(ResultCollector(state), "torchdrill-results")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """With --score-only, a check prints no progress letter: 186 × F would say less than the table."""
+    status = yield
+    if config.getoption("score_only") and status and CHECK_PROPERTY in dict(getattr(report, "user_properties", ())):
+        category, _, word = status
+        return category, "", word
+    return status
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -198,11 +213,16 @@ class ResultCollector:
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         result = self.submission()
-        if result is not None:
-            color = config.get_terminal_writer().hasmarkup
-            terminalreporter.write("\n" + terminal.render(result, config.getoption("details"), color))
-            for note in work.notes(self.state.course, result):
-                terminalreporter.write_line(note)
+        if result is None:
+            return
+        color, details = config.get_terminal_writer().hasmarkup, config.getoption("details")
+        terminalreporter.ensure_newline()
+        terminalreporter.write(terminal.render(result, details, color))
+        for note in work.notes(self.state.course, result):
+            terminalreporter.write_line(note)
+        if self.state.session.target.label == "exercises":  # the learner's own: what to do next
+            catalog = self.state.course.catalog if self.state.course.catalog_file.is_file() else None
+            terminalreporter.write(views.render_summary(result, catalog, details, color))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = session.config.getoption("results_json")

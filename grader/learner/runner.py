@@ -65,19 +65,16 @@ class Runner:
         self.session.target = dataclasses.replace(self.session.target, staged=dict(staged))
 
     def select(self, exercise: str, name: str | None = None) -> list[Planned]:
-        """The runs to grade; `name` picks one check by name (`clip`, `clip[cuda]`) or unambiguous prefix."""
+        """The runs to grade; `name` picks a check by name (`clip`, `clip[cuda]`), or every check
+        whose name starts with it (`clipping`: both clipping checks), as exercises are picked by prefix."""
         runs = plan(self.checks(exercise), self.session.executor.unusable)
         if name is None:
             return runs
         exact = [r for r in runs if name in (r.check.name, r.check.run_name(r.device))]
-        prefixed = [r for r in runs if r.check.name.startswith(name)]
-        chosen = exact or (prefixed if len({r.check.name for r in prefixed}) == 1 else [])
-        if not chosen and prefixed:
-            several = ", ".join(dict.fromkeys(r.check.name for r in prefixed))
-            raise KeyError(f"{exercise}: several checks start with {name!r}: {several}")
+        chosen = exact or [r for r in runs if r.check.name.startswith(name)]
         if not chosen:
             known = ", ".join(dict.fromkeys(r.check.name for r in runs))
-            raise KeyError(f"{exercise} has no check named {name!r}; its checks: {known}")
+            raise KeyError(f"{exercise} has no check named {name!r} or starting with it; its checks: {known}")
         return chosen
 
     def prepare(self, exercise: str) -> None:
@@ -85,7 +82,7 @@ class Runner:
         self.session.prepare(self.select(exercise))
 
     def grade(self, exercises: Sequence[str], only: str | None = None) -> Submission:
-        """Grade whole exercises (or, with `only`, one check of a single exercise)."""
+        """Grade whole exercises (or, with `only`, the checks of a single exercise that it names: `select`)."""
         started = time.monotonic()
         runs = [run for exercise in exercises for run in self.select(exercise, only)]
         with _interrupt_after():

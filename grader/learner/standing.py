@@ -97,6 +97,13 @@ class Standing:
         stale = [name for name in exercises if self.cached(name) is None]
         return self.record(self.fresh(stale)) if stale else self.merged(None)
 
+    def verdict(self, exercise: str) -> Submission:
+        """One exercise's latest verdict alone (graded now if stale)."""
+        merged = self.verdicts([exercise])
+        files = [f for f in merged.files if f.exercise == exercise]
+        checks = [c for c in merged.checks if c.exercise == exercise]
+        return Submission(TARGET, checks, files, merged.environment, merged.duration, hints=merged.hints)
+
     def grade(self, exercise: str) -> Submission:
         """Grade one exercise now, save its verdict, and return it alone."""
         graded = self.fresh([exercise])

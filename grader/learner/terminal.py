@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.core.results import CheckResult, ExerciseScore, Submission
+from grader.core.results import CheckResult, ExerciseScore, Status, Submission
 
 STATE_STYLE = {"done": "green", "failing": "red", "not_started": "dim"}
 STATE_LABEL = {"done": "done", "failing": "failing", "not_started": "not started"}
@@ -68,14 +68,14 @@ def rendered(draw: Callable[[Console], None], color: bool, width: int = 100) -> 
 
 
 def render(submission: Submission, details: bool = False, color: bool = False, width: int = 100) -> str:
+    """Every check with its message (`details`), then the score table. What to do next is the
+    caller's to say (`grader.learner.views`): it depends on the command that graded."""
+
     def draw(console: Console) -> None:
         if details:
             for score in submission.exercises():
                 _print_checks(console, score, [c for c in submission.checks if c.exercise == score.exercise])
         console.print(score_table(submission))
-        upcoming = next((s for s in submission.exercises() if s.state != "done"), None)
-        if upcoming is not None:
-            console.print(f"Next: {upcoming.exercise} — see what fails with: make check EX={upcoming.exercise}")
         skipped = [c for c in submission.checks if c.status == "skipped"]
         if skipped:
             console.print(f"{len(skipped)} check(s) skipped: {skipped[0].message}", style="yellow")
@@ -100,8 +100,27 @@ def score_table(submission: Submission) -> Table:
     return table
 
 
-def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResult]) -> None:
+def render_checks(submission: Submission, color: bool = False, focused: bool = False, width: int = 100) -> str:
+    """Every exercise's checks, without the table. `focused` (watch's screen) shows the message of
+    the first check that does not pass only, the one to fix first, so that it stays on screen."""
+
+    def draw(console: Console) -> None:
+        for score in submission.exercises():
+            _print_checks(console, score, [c for c in submission.checks if c.exercise == score.exercise], focused)
+
+    return rendered(draw, color, width)
+
+
+def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResult], focused: bool = False) -> None:
     console.print(Text(f"{score.exercise}  {points(score.points)}/{points(score.max_points)}", style="bold"))
+    not_passing = [c for c in checks if c.status not in (Status.PASSED, Status.SKIPPED)]
+    if _one_error(not_passing, checks):  # a file that does not import: said once, not once per check
+        mark, style = STATUS_MARK["error"]
+        console.print(Text(f"  {mark} every check ({len(not_passing)})  error", style=style))
+        _print_message(console, not_passing[0])
+        console.print()
+        return
+    first = not_passing[0] if not_passing else None
     for result in checks:
         mark, style = STATUS_MARK[result.status]
         line = Text(f"  {mark} ", style=style)
@@ -110,15 +129,28 @@ def _print_checks(console: Console, score: ExerciseScore, checks: list[CheckResu
         if result.status != "passed":
             line.append(f"  {result.status.replace('_', ' ')}", style=style)
         console.print(line)
+        if focused and result is not first:
+            continue
         if result.status in ("passed", "skipped") and not result.message:
             continue
-        for text in shown(result.message).splitlines():
-            console.print(Text(f"      {text}"), soft_wrap=True)
-        if result.diagnosis:
-            console.print(Text(f"      hint: {result.diagnosis}", style="cyan"), soft_wrap=True)
-        if result.output.strip() and result.status != "passed":
-            _print_output(console, result.output)
+        _print_message(console, result)
     console.print()
+
+
+def _one_error(not_passing: list[CheckResult], checks: list[CheckResult]) -> bool:
+    """Every check run failed with one and the same error: the file did not import, or exited while it did."""
+    said = {(r.status, r.message, r.diagnosis) for r in not_passing}
+    ran = [c for c in checks if c.status is not Status.SKIPPED]
+    return len(not_passing) == len(ran) > 1 and len(said) == 1 and not_passing[0].status is Status.ERROR
+
+
+def _print_message(console: Console, result: CheckResult) -> None:
+    for text in shown(result.message).splitlines():
+        console.print(Text(f"      {text}"), soft_wrap=True)
+    if result.diagnosis:
+        console.print(Text(f"      hint: {result.diagnosis}", style="cyan"), soft_wrap=True)
+    if result.output.strip() and result.status != "passed":
+        _print_output(console, result.output)
 
 
 def _print_output(console: Console, output: str) -> None:

@@ -22,6 +22,9 @@ from grader.learner.terminal import STATE_LABEL, STATE_STYLE, points, rendered
 
 BAR_WIDTH = 30
 TOPIC_WIDTH = 40
+# The README's loop: `make run` grades an exercise and shows every check; `make hint` when stuck.
+RUN = "then: make run EX={exercise}"
+HINT = "make hint EX={exercise}"
 
 
 def use_color(stream: TextIO | None = None) -> bool:
@@ -73,13 +76,13 @@ def topic(exercise: Exercise) -> str:
     return exercise.title.partition(":")[0]
 
 
-def course_progress(scores: list[ExerciseScore]) -> Text:
+def course_progress(scores: list[ExerciseScore], label: str = "Course") -> Text:
     """`Course  ████████░░░░  3/13 exercises done · 57/412 points (14%)`"""
     earned, total = sum(s.points for s in scores), sum(s.max_points for s in scores)
     fraction = earned / total if total else 0.0
     filled = round(fraction * BAR_WIDTH)
     done = sum(s.state == "done" for s in scores)
-    line = Text("Course  ")
+    line = Text(f"{label}  ")
     line.append("█" * filled, style="green")
     line.append("░" * (BAR_WIDTH - filled), style="dim")
     line.append(
@@ -88,7 +91,7 @@ def course_progress(scores: list[ExerciseScore]) -> Text:
     return line
 
 
-def next_step(exercise: str, how: str = "then: make run EX={exercise}") -> Text:
+def next_step(exercise: str, how: str = RUN) -> Text:
     """What to do next: the exercise to edit, or the end of the course."""
     if not exercise:
         return Text("Every exercise is done. Congratulations!", style="bold green")
@@ -98,8 +101,32 @@ def next_step(exercise: str, how: str = "then: make run EX={exercise}") -> Text:
     return line
 
 
-def render_outcome(score: ExerciseScore | None, upcoming: str, how: str, color: bool = False) -> str:
-    """After grading one exercise: done and what comes next (`how` to check it), or where to get a hint."""
+def render_summary(submission: Submission, catalog: Catalog | None, details: bool, color: bool = False) -> str:
+    """After `grade`'s score table: the progress of what was graded, and the next step of the README's loop.
+
+    After the table alone, `make run` shows the first exercise not done with its messages; after
+    `--details` (`make check`), which has just shown them, the next step is a hint.
+    """
+    graded = {c.exercise for c in submission.checks}
+    whole = catalog is not None and graded >= set(catalog.names)
+    scores = submission.exercises()
+
+    def draw(console: Console) -> None:
+        console.print(course_progress(scores, "Course" if whole else "Graded"))
+        upcoming = next((s.exercise for s in scores if s.state != "done"), "")
+        if upcoming:
+            console.print(next_step(upcoming, f"stuck? {HINT}" if details else RUN))
+        elif whole:
+            console.print(next_step(""))
+
+    return rendered(draw, color)
+
+
+def render_outcome(
+    score: ExerciseScore | None, upcoming: str, how: str, color: bool = False, hint: str = HINT
+) -> str:
+    """After grading one exercise: done and what comes next (`how` to check it), or how to get a hint
+    (`hint`: the command, or watch's key)."""
 
     def draw(console: Console) -> None:
         if score is None:
@@ -108,15 +135,13 @@ def render_outcome(score: ExerciseScore | None, upcoming: str, how: str, color: 
             console.print(Text(f"✓ {score.exercise} is done: every check passes.", style="bold green"))
             console.print(next_step(upcoming, how))
         else:
-            console.print(
-                Text(f"{score.passed}/{score.total} checks pass. Stuck? make hint EX={score.exercise}", style="dim")
-            )
+            console.print(Text(f"{score.passed}/{score.total} checks pass. Stuck? {hint.format(exercise=score.exercise)}", style="dim"))
 
     return rendered(draw, color)
 
 
-def render_hint(hint: Hint, color: bool = False) -> str:
-    """The hint levels shown so far, the newest in bold, and how many remain."""
+def render_hint(hint: Hint, color: bool = False, again: str = "make hint EX={exercise} FN={function}") -> str:
+    """The hint levels shown so far, the newest in bold, and how many remain (`again`: how to see the next)."""
 
     def draw(console: Console) -> None:
         total = len(hint.levels)
@@ -129,7 +154,7 @@ def render_hint(hint: Hint, color: bool = False) -> str:
         elif hint.shown < total:
             more = total - hint.shown
             console.print(
-                Text(f"{more} more level{'s' if more > 1 else ''}: make hint EX={hint.exercise} FN={hint.function}"),
+                Text(f"{more} more level{'s' if more > 1 else ''}: {again.format(exercise=hint.exercise, function=hint.function)}"),
                 style="dim",
             )
         else:
