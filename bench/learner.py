@@ -149,7 +149,7 @@ class WatchProcess:
 
     def __init__(self, course: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader", "watch"], cwd=course, env=ENV,
+            [sys.executable, "-m", "grader", "watch"], cwd=course, env=ENV, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()

@@ -22,10 +22,11 @@ from grader.core import state as progress
 from grader.core.course import Course
 from grader.core.stubs import make_stub
 from grader.learner import standing
+from grader.commands import hint as hint_command
 from grader.commands import reset
 from grader.core.session import Target
 from grader.learner.runner import Runner
-from grader.tests.conftest import ROOT
+from grader.tests.conftest import ROOT, run_grader
 
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 FIRST_STUB = "    raise NotImplementedError('tensor_from_list')\n"
@@ -162,11 +163,50 @@ def test_run_one_check_runs_only_that_check(course, capsys):
     assert "shared_from_numpy` still raises NotImplementedError" in capsys.readouterr().out
 
 
+def test_a_check_prefix_runs_every_check_it_starts(course, capsys):
+    assert grader("run", "ex02::clipping") == EXIT_NOT_PASSED  # as the README shows it
+    out = capsys.readouterr().out
+    assert "clipping_rescales_to_max_norm" in out and "clipping_leaves_small_gradients_alone" in out
+    assert "one_sgd_step" not in out
+
+
 def test_a_wrong_first_function_fails_with_the_difference(course, capsys):
     implement_first_function(course, "return torch.tensor(values)")  # int64: the classic mistake
     assert grader("run", "ex01::tensor_from_nested_list") == EXIT_NOT_PASSED
     out = capsys.readouterr().out
     assert "✗ tensor_from_nested_list" in out and "int64" in out
+
+
+def test_after_a_verdict_the_next_step_is_the_readmes_loop_said_once(course, capsys):
+    implement_first_function(course, "return torch.tensor(values)")
+    assert grader("run") == EXIT_NOT_PASSED
+    out = capsys.readouterr().out
+    assert "make check" not in out and "Next:" not in out  # the failure was just shown: no command re-shows it
+    assert out.count("make hint") == 1 and "1/14 checks pass" not in out and "0/14 checks pass. Stuck? make hint EX=ex01_tensors" in out
+
+
+def test_the_score_table_is_followed_by_the_progress_and_the_loops_next_step(course):
+    from grader.learner import views
+
+    graded = Runner(Course(course), Target("exercises", course / "exercises")).grade(["ex01_tensors"])
+    catalog = Course(course).catalog
+    table_alone = views.render_summary(graded, catalog, details=False)
+    assert "Graded  " in table_alone and "0/1 exercises done" in table_alone  # not the whole course
+    assert "Next: ex01_tensors" in table_alone and "then: make run EX=ex01_tensors" in table_alone
+    after_details = views.render_summary(graded, catalog, details=True)
+    assert "stuck? make hint EX=ex01_tensors" in after_details and "make run" not in after_details
+
+
+@pytest.mark.slow
+def test_grade_prints_the_table_and_its_summary_not_pytests_progress(course):
+    done = run_grader("grade", "ex01", cwd=course)
+    assert done.returncode == EXIT_NOT_PASSED, done.stdout + done.stderr
+    out = done.stdout
+    assert not re.search(r"^[.FsEx]+\s*(\[\s*\d+%\])?$", out, re.MULTILINE)  # no progress line
+    assert not re.search(r"\d+ failed", out)  # nor pytest's count
+    assert "torchdrill score" in out and "not started" in out
+    assert "0/1 exercises done" in out and "Next: ex01_tensors" in out and "make run EX=ex01_tensors" in out
+    assert "make check" not in out
 
 
 @pytest.mark.parametrize(
@@ -259,6 +299,17 @@ def test_hint_levels_advance_are_remembered_and_end(course, capsys):
     assert levels_seen(course)["ex01_tensors"]["tensor_from_list"] == 3
 
 
+def test_hint_without_an_exercise_is_for_the_one_you_are_on(course, capsys):
+    assert grader("hint") == EXIT_OK
+    assert "ex01_tensors · tensor_from_list · hint 1 of 3" in capsys.readouterr().out
+    solve(course, "ex01_tensors")
+    assert grader("hint") == EXIT_OK
+    assert "ex02_autograd · double_square_grad · hint 1 of 3" in capsys.readouterr().out
+    solve(course, "ex02_autograd")
+    assert grader("hint") == EXIT_OK
+    assert hint_command.ALL_DONE in capsys.readouterr().out
+
+
 def test_the_default_hint_follows_the_first_stub_or_failing_function(course, capsys):
     implement_first_function(course)
     assert grader("hint", "ex01") == EXIT_OK
@@ -314,6 +365,18 @@ def test_reset_restores_the_stub_and_keeps_the_learners_file(course, capsys):
     assert grader("reset", "ex01") == EXIT_OK
     assert "nothing to reset" in capsys.readouterr().out
     assert len(list((course / "exercises" / reset.BACKUP_DIR).iterdir())) == 1
+
+
+def test_backups_are_ignored_by_git(tmp_path):
+    """A backup holds the learner's work, or a solution: never committed (nor pushed to a public fork)."""
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    backup = f"exercises/{reset.BACKUP_DIR}/ex01_tensors.20250101-120000.py"
+
+    def ignored(path: str) -> bool:
+        return subprocess.run(["git", "check-ignore", "-q", path], cwd=tmp_path, check=False).returncode == 0
+
+    assert ignored(backup) and not ignored("exercises/ex01_tensors.py")
 
 
 def test_backups_never_overwrite_each_other(tmp_path):
