@@ -5,7 +5,8 @@ This is the only place that decides the status of a run, in the trusted parent
 
 - passed:      observations equal within tolerance (or the same exception type)
 - failed:      observations differ, or a forbidden torch function was called
-- not_started: the learner's code still raises NotImplementedError
+- not_started: the learner's code still raises NotImplementedError (and what the check's other
+               functions give, with the stubs stood in for, agrees with the reference so far)
 - error:       learner code raised, exited with sys.exit, or would not import
 - timeout:     the child was stopped at the check's time limit
 - crashed:     the child died without sending a result
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grader.core.attribution import Attribution, attribute
 from grader.core.checks import Check
-from grader.core.compare import Tolerances, compare
+from grader.core.compare import Mismatch, Tolerances, compare
 from grader.core.diagnose import diagnose, error_hint
 from grader.core.results import CheckResult, Status
+from grader.core.observations import Observations
 from grader.core.wire import ErrorInfo, OutcomeKind, ProbeOutcome
 
 MAX_MISMATCHES_SHOWN = 5
@@ -57,8 +60,8 @@ def unscored(check: Check, device: str, status: Status, message: str) -> CheckRe
 def needs_reference(learner: ProbeOutcome) -> bool:
     """Whether the verdict depends on the reference: the learner's code returned, or raised something
     other than a stub's NotImplementedError. Otherwise no reference is computed at all."""
-    if learner.kind is OutcomeKind.RAISED:
-        return learner.error is None or learner.error.type != "NotImplementedError"
+    if learner.kind is OutcomeKind.RAISED:  # a stub's, with what the other functions gave: compared
+        return learner.error is None or learner.error.type != "NotImplementedError" or learner.observations is not None
     return learner.kind is OutcomeKind.OBSERVATIONS
 
 
@@ -85,6 +88,8 @@ def _verdict(check: Check, device: str, reference: ProbeOutcome | None, learner:
         return Verdict(Status.ERROR, f"{learner.detail}: return a value instead of exiting{_at(learner.error)}")
     if kind is OutcomeKind.IMPORT_ERROR:
         return Verdict(Status.ERROR, f"could not import your file: {_exception(learner.error)}")
+    if kind is OutcomeKind.RAISED and learner.observations is not None and reference is not None:
+        return _pending(check, device, reference, learner)
     if kind is OutcomeKind.RAISED:
         return _raised(reference, learner.error)
     if kind is not OutcomeKind.OBSERVATIONS or learner.observations is None or reference is None:
@@ -93,15 +98,50 @@ def _verdict(check: Check, device: str, reference: ProbeOutcome | None, learner:
         assert reference.error is not None
         return Verdict(Status.FAILED, f"expected {reference.error.type} to be raised, but the call returned normally")
     assert reference.observations is not None
+    return _differences(check, device, reference.observations, learner.observations) or Verdict(Status.PASSED)
+
+
+def _differences(check: Check, device: str, expected: Observations, actual: Observations, note: str = "") -> Verdict | None:
+    """FAILED with what differs, each difference under the function it belongs to; None: none."""
     tolerances = Tolerances(*check.tolerance_on(device))
-    mismatches = compare(reference.observations, learner.observations, tolerances)
+    mismatches = compare(expected, actual, tolerances)
     if not mismatches:
-        return Verdict(Status.PASSED)
-    shown = [m.message(reveal=not check.hidden) for m in mismatches[:MAX_MISMATCHES_SHOWN]]
+        return None
+    attribution = attribute(check.probe)
+    shown = [_blamed(m, attribution, check.hidden) for m in mismatches[:MAX_MISMATCHES_SHOWN]]
     if len(mismatches) > MAX_MISMATCHES_SHOWN:
         shown.append(f"… and {len(mismatches) - MAX_MISMATCHES_SHOWN} more differences")
-    hint = diagnose(mismatches, reference.observations, learner.observations, tolerances, hidden=check.hidden)
-    return Verdict(Status.FAILED, "\n".join(shown), hint)
+    hint = diagnose(mismatches, expected, actual, tolerances, hidden=check.hidden)
+    return Verdict(Status.FAILED, "\n".join([*shown, *([note] if note else [])]), hint)
+
+
+def _blamed(mismatch: Mismatch, attribution: Attribution, hidden: bool) -> str:
+    """The mismatch's message, led by the function(s) it comes from where the check covers several."""
+    names = attribution.named(mismatch.key)
+    message = mismatch.message(reveal=not hidden)
+    if attribution.used is None or len(attribution.used) < 2 or not names:
+        return message
+    return f"in {' or '.join(f'`{name}`' for name in sorted(names))}: {message}"
+
+
+def _pending(check: Check, device: str, reference: ProbeOutcome, learner: ProbeOutcome) -> Verdict:
+    """A stub raised, and the probe ran again with it stood in for: the observations that depend on
+    the other functions only are compared. A difference there is a wrong function, not a stub."""
+    assert learner.observations is not None
+    not_started = _raised(None, learner.error)
+    if reference.kind is not OutcomeKind.OBSERVATIONS or reference.observations is None:
+        return not_started
+    attribution, stubs = attribute(check.probe), set(learner.pending)
+
+    def done(key: str) -> bool:
+        deps = attribution.of(key)
+        return deps is not None and not deps & stubs
+
+    expected = {key: value for key, value in reference.observations.items() if done(key)}
+    actual = {key: value for key, value in learner.observations.items() if key in expected}
+    still = ", ".join(f"`{name}`" for name in learner.pending)
+    note = f"({still} still raise{'s' if len(learner.pending) == 1 else ''} NotImplementedError: the rest of this check waits for {'it' if len(learner.pending) == 1 else 'them'})"
+    return (_differences(check, device, expected, actual, note) if expected else None) or not_started
 
 
 def _raised(reference: ProbeOutcome | None, error: ErrorInfo | None) -> Verdict:

@@ -113,6 +113,7 @@ class ProbeOutcome:
     detail: str = ""
     output: str = ""
     duration: float = 0.0
+    pending: tuple[str, ...] = ()  # RAISED by a stub, with observations: the stubs stood in for (`grader.run.pending`)
 
 
 class Stop(StrEnum):
@@ -261,6 +262,10 @@ def decode(body: bytes) -> tuple[dict[str, Any], Observations | None]:
         header["error"] = _error(header["error"])
     if "detail" in header:
         header["detail"] = text(header["detail"])
+    if "pending" in header:
+        if type(header["pending"]) is not list or len(header["pending"]) > KEYS_LIMIT:
+            raise ValueError("pending: not a list of names")
+        header["pending"] = tuple(text(name)[:KEY_LIMIT] for name in header["pending"])
     if described is None:
         return header, None
     if not isinstance(described, dict):
@@ -369,7 +374,7 @@ def outcome(raw: RawRun, timeout: float) -> ProbeOutcome:
             death = f"importing {raw.file} failed: {death}"
         return ProbeOutcome(OutcomeKind.CRASHED, detail=death, output=raw.output, duration=raw.duration)
     error = ErrorInfo(**header["error"]) if "error" in header else None
-    return ProbeOutcome(kind, observations, error, header.get("detail", ""), raw.output, raw.duration)
+    return ProbeOutcome(kind, observations, error, header.get("detail", ""), raw.output, raw.duration, header.get("pending", ()))
 
 
 def _stopped(raw: RawRun, timeout: float) -> str:

@@ -28,7 +28,7 @@ from grader.core import determinism
 from grader.core.observations import Observations, normalise
 from grader.core.suites import Registry
 from grader.core.wire import ErrorInfo, OutcomeKind, ProbeRequest, encode
-from grader.run import leftovers
+from grader.run import leftovers, pending
 from grader.run.forbidden import TAMPER_GUARD, ForbiddenCalls
 
 POSITION = struct.Struct("<Q")
@@ -119,22 +119,36 @@ def _tampered(replaced: list[str]) -> str:
 
 
 def _load_and_probe(request: ProbeRequest, probe: Callable[..., Any], takes_device: bool, path: Path) -> Ran:
-    try:
-        module = load_module(request.exercise, path)
-    except SystemExit as stop:
-        return _exit(stop, path, "while being imported")
-    except BaseException as error:  # noqa: BLE001 - any import failure is reported
-        return OutcomeKind.IMPORT_ERROR, {"error": error_info(error, path).__dict__}, None
-    determinism.prepare(request.seed)
-    try:
-        import torch
+    """One run of the probe; after a stub's NotImplementedError, again with stand-ins for the
+    pending stubs (`grader.run.pending`), while another function of the check is left to run."""
+    first: dict[str, Any] | None = None  # the stub's error, once one was raised
+    stubs: list[str] = []
+    while True:
+        try:
+            module = load_module(request.exercise, path)
+        except SystemExit as stop:
+            return _exit(stop, path, "while being imported")
+        except BaseException as error:  # noqa: BLE001 - any import failure is reported
+            return OutcomeKind.IMPORT_ERROR, {"error": error_info(error, path).__dict__}, None
+        pending.stand_in_for(module, stubs)
+        determinism.prepare(request.seed)
+        try:
+            import torch
 
-        result = probe(module, device=torch.device(request.device)) if takes_device else probe(module)
-    except SystemExit as stop:
-        return _exit(stop, path, "")
-    except BaseException as error:  # noqa: BLE001
-        return OutcomeKind.RAISED, {"error": error_info(error, path).__dict__}, None
-    return OutcomeKind.OBSERVATIONS, {}, normalise(result)
+            result = probe(module, device=torch.device(request.device)) if takes_device else probe(module)
+        except SystemExit as stop:
+            return _exit(stop, path, "") if first is None else (OutcomeKind.RAISED, first, None)
+        except BaseException as error:  # noqa: BLE001
+            info = error_info(error, path)
+            stub = info.type == "NotImplementedError" and pending.replaceable(module, info.function, stubs, probe)
+            first = first or {"error": info.__dict__}
+            if not stub:
+                return OutcomeKind.RAISED, first, None
+            stubs.append(info.function)
+            continue
+        if first is None:
+            return OutcomeKind.OBSERVATIONS, {}, normalise(result)
+        return OutcomeKind.RAISED, {**first, "pending": stubs}, normalise(result)
 
 
 def _exit(stop: SystemExit, path: Path, when: str) -> Ran:

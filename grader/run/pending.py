@@ -1,0 +1,54 @@
+"""A check over several functions, one of them still a stub: what the others give (the child side).
+
+A probe stops at the first stub it calls, so without this a wrong function reads "not started"
+for as long as another function of the same check is a stub. When a probe raises the stub's
+NotImplementedError and uses other functions of the module (`grader.core.attribution`), it is run
+again with each pending stub replaced by a stand-in that returns a `Pending` value. What comes
+back is sent with the names replaced; the judge (`grader.core.scoring`) compares only the
+observations that depend on none of them, and says which function each difference belongs to.
+
+A run with stand-ins that raises anything is given up: the verdict stays "not started".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import FunctionType, ModuleType
+from typing import Any
+
+from grader.core.attribution import attribute
+
+MAX_PENDING = 8  # stubs replaced in one check before giving up
+
+
+class Pending:
+    """What a pending stub's stand-in returns: never equal to a reference's value."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name} is still a stub>"
+
+
+def stand_in(name: str) -> Callable[..., Pending]:
+    def pending(*_args: Any, **_kwargs: Any) -> Pending:
+        return Pending(name)
+
+    return pending
+
+
+def replaceable(module: ModuleType, function: str, pending: list[str], probe: Callable[..., Any]) -> bool:
+    """Whether the stub `function` (whose NotImplementedError the probe raised) may be stood in for:
+    a top-level function of the module, and the probe uses some other function still to be run."""
+    if "." in function or function in pending or len(pending) >= MAX_PENDING:
+        return False
+    if type(getattr(module, function, None)) is not FunctionType:
+        return False
+    used = attribute(probe).used
+    return used is not None and bool(used - {function, *pending})
+
+
+def stand_in_for(module: ModuleType, pending: list[str]) -> None:
+    for name in pending:
+        setattr(module, name, stand_in(name))
