@@ -139,8 +139,9 @@ def _pending(check: Check, device: str, reference: ProbeOutcome, learner: ProbeO
 
     expected = {key: value for key, value in reference.observations.items() if done(key)}
     actual = {key: value for key, value in learner.observations.items() if key in expected}
+    one = len(learner.pending) == 1
     still = ", ".join(f"`{name}`" for name in learner.pending)
-    note = f"({still} still raise{'s' if len(learner.pending) == 1 else ''} NotImplementedError: the rest of this check waits for {'it' if len(learner.pending) == 1 else 'them'})"
+    note = f"({still} still raise{'s' if one else ''} NotImplementedError: the rest of this check waits for {'it' if one else 'them'})"
     return (_differences(check, device, expected, actual, note) if expected else None) or not_started
 
 
