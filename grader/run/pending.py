@@ -7,11 +7,14 @@ again with each pending stub replaced by a stand-in that returns a `Pending` val
 back is sent with the names replaced; the judge (`grader.core.scoring`) compares only the
 observations that depend on none of them, and says which function each difference belongs to.
 
-A run with stand-ins that raises anything is given up: the verdict stays "not started".
+A run with stand-ins that raises anything is given up: the verdict stays "not started". So is
+one where the learner's own code calls a stand-in (`StubReached`): what it makes from it is not
+theirs to be judged on yet.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from types import FunctionType, ModuleType
 from typing import Any
@@ -31,8 +34,18 @@ class Pending:
         return f"<{self.name} is still a stub>"
 
 
-def stand_in(name: str) -> Callable[..., Pending]:
+class StubReached(RuntimeError):
+    """A stand-in called by the learner's own code: what calls it cannot be judged yet."""
+
+
+def stand_in(name: str, learner_file: str) -> Callable[..., Pending]:
+    """The stand-in for stub `name`: a `Pending` for the suite's calls. Called from the learner's
+    file (their `f` calls the stub `g`), it stops the run: `f`'s result, made from a stand-in,
+    would read as a wrong `f`."""
+
     def pending(*_args: Any, **_kwargs: Any) -> Pending:
+        if sys._getframe(1).f_code.co_filename == learner_file:
+            raise StubReached(name)
         return Pending(name)
 
     return pending
@@ -51,4 +64,4 @@ def replaceable(module: ModuleType, function: str, pending: list[str], probe: Ca
 
 def stand_in_for(module: ModuleType, pending: list[str]) -> None:
     for name in pending:
-        setattr(module, name, stand_in(name))
+        setattr(module, name, stand_in(name, str(getattr(module, "__file__", ""))))
