@@ -41,13 +41,14 @@ class Shown:
 
 
 def snippets(text: str) -> list[str]:
-    fenced = [line for block in re.findall(r"^```[^\n]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL) for line in block.splitlines()]
+    blocks = re.findall(r"^```[^\n]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    fenced = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]  # continued lines joined
     unfenced = re.sub(r"^```[^\n]*\n.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
     return [*fenced, *re.findall(r"`([^`\n]+)`", unfenced)]
 
 
 def placeholder(word: str) -> bool:
-    return word.isupper() or "…" in word or word.startswith(("path/to", "~")) or word in {"FILE.zip", "f"}
+    return word.isupper() or "…" in word or "$" in word or word.startswith(("path/to", "~")) or word in {"FILE.zip", "f"}
 
 
 def shown_commands() -> list[Shown]:
