@@ -182,7 +182,7 @@ def test_after_a_verdict_the_next_step_is_the_readmes_loop_said_once(course, cap
     assert grader("run") == EXIT_NOT_PASSED
     out = capsys.readouterr().out
     assert "make check" not in out and "Next:" not in out  # the failure was just shown: no command re-shows it
-    assert out.count("make hint") == 1 and "1/14 checks pass" not in out and "0/14 checks pass. Stuck? make hint EX=ex01_tensors" in out
+    assert out.count("make hint") == 1 and "1/16 checks pass" not in out and "0/16 checks pass. Stuck? make hint EX=ex01_tensors" in out
 
 
 def test_the_score_table_is_followed_by_the_progress_and_the_loops_next_step(course):

@@ -100,7 +100,7 @@ def watch(course_copy: Path):
 @pytest.mark.slow
 def test_watch_grades_each_save_moves_on_survives_a_syntax_error_and_stops_on_ctrl_c(watch, course_copy):
     start = "".join(watch.wait_for(watching.READY, bound=60))  # torch import and first grading
-    assert "Working on ex01_tensors (0/14 checks pass)" in start and watching.KEYS in start
+    assert "Working on ex01_tensors (0/16 checks pass)" in start and watching.KEYS in start
     assert termios.tcgetattr(watch.keyboard)[3] & termios.ICANON == 0  # keys arrive without Enter
     exercises = course_copy / "exercises"
 
@@ -184,7 +184,7 @@ def save(path: Path, text: str) -> set[tuple[int, str]]:
 def test_each_verdict_is_a_frame_whose_first_failure_is_at_the_top(watcher, course_copy):
     watcher, screen = watcher
     watcher.start()
-    assert "Working on ex01_tensors (0/14 checks pass)" in screen.last
+    assert "Working on ex01_tensors (0/16 checks pass)" in screen.last
     path = course_copy / "exercises" / "ex01_tensors.py"
     wrong = path.read_text().replace(FIRST_STUB, "    return torch.tensor(values)\n")  # int64
 
@@ -195,12 +195,12 @@ def test_each_verdict_is_a_frame_whose_first_failure_is_at_the_top(watcher, cour
     failure = next(i for i, line in enumerate(lines) if "✗ tensor_from_nested_list" in line)
     assert failure == 2 and "int64" in lines[failure + 1]  # under the exercise's title, with its message
     assert "still raises NotImplementedError" not in frame  # the stubs after it: one line each
-    assert frame.count("not started") == 13 and "torchdrill score" not in frame
+    assert frame.count("not started") == 15 and "torchdrill score" not in frame
     assert "Stuck? press h for a hint" in frame and frame.rstrip().endswith(watching.KEYS)
 
     watching.react(watcher, idle_then(save(path, "def tensor_from_list(values:\n")), FakeKeys())
     frame = screen.last
-    assert frame.count("SyntaxError") == 1 and "every check (14)  error" in frame
+    assert frame.count("SyntaxError") == 1 and "every check (16)  error" in frame
 
 
 def test_keys_hint_list_next_rerun_and_quit(watcher, course_copy):
