@@ -7,11 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from grader.core.course import Course
+from grader.core.plan import plan
+from grader.core.suites import load_suite
+from grader.run import devices
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = Course(ROOT)
@@ -25,6 +29,20 @@ def run_grader(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess
     return subprocess.run(
         [sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
     )
+
+
+@dataclass(frozen=True)
+class Size:
+    """What the score table shows of an exercise graded on this machine: the runs made here and
+    their points (so that tests follow the suites, not a count written down once)."""
+
+    checks: int
+    points: int
+
+
+def size_here(exercise: str) -> Size:
+    runs = [run for run in plan(load_suite(COURSE.suite(exercise)), devices.unusable) if run.not_run is None]
+    return Size(len(runs), round(sum(run.check.points for run in runs)))
 
 
 def read_results(path: Path) -> dict[str, dict]:

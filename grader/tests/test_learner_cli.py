@@ -26,9 +26,10 @@ from grader.commands import hint as hint_command
 from grader.commands import reset
 from grader.core.session import Target
 from grader.learner.runner import Runner
-from grader.tests.conftest import ROOT, run_grader
+from grader.tests.conftest import ROOT, run_grader, size_here
 
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
+EX01, EX02 = size_here("ex01_tensors"), size_here("ex02_autograd")
 FIRST_STUB = "    raise NotImplementedError('tensor_from_list')\n"
 
 
@@ -84,9 +85,9 @@ def test_list_shows_each_state_and_the_progress_and_follows_the_learner(course, 
     assert grader("list") == EXIT_NOT_PASSED
     out = capsys.readouterr().out
     table = rows(out)
-    assert "done" in table["ex01_tensors"] and "21/21" in table["ex01_tensors"]
-    assert "failing" in table["ex02_autograd"] and " 0/23" in table["ex02_autograd"]
-    assert "1/2 exercises done" in out and "21/44 points" in out and "Next: ex02_autograd" in out
+    assert "done" in table["ex01_tensors"] and f"{EX01.points}/{EX01.points}" in table["ex01_tensors"]
+    assert "failing" in table["ex02_autograd"] and f" 0/{EX02.points}" in table["ex02_autograd"]
+    assert "1/2 exercises done" in out and f"{EX01.points}/{EX01.points + EX02.points} points" in out and "Next: ex02_autograd" in out
 
     solve(course, "ex02_autograd")
     assert grader("list") == EXIT_OK
@@ -109,7 +110,7 @@ def test_list_reuses_verdicts_that_still_hold_and_grades_only_what_changed(cours
     implement_first_function(course)
     assert grader("list") == EXIT_NOT_PASSED
     assert graded == [["ex01_tensors"]]
-    assert "1/14" in rows(capsys.readouterr().out)["ex01_tensors"]
+    assert f"1/{EX01.checks}" in rows(capsys.readouterr().out)["ex01_tensors"]
 
     suite = course / "tests" / "test_ex02_autograd.py"
     suite.write_text(suite.read_text())  # a newer suite: its verdicts no longer hold
@@ -133,20 +134,20 @@ def test_a_partial_results_file_is_not_taken_for_a_whole_exercise(course, capsys
 def test_run_without_an_exercise_grades_the_first_one_not_done(course, capsys):
     assert grader("run") == EXIT_NOT_PASSED
     out = capsys.readouterr().out
-    assert "ex01_tensors  0/21" in out and "still raises NotImplementedError" in out
+    assert f"ex01_tensors  0/{EX01.points}" in out and "still raises NotImplementedError" in out
     assert "ex02_autograd  " not in out
 
     solve(course, "ex01_tensors")
     assert grader("run") == EXIT_NOT_PASSED
     out = capsys.readouterr().out
-    assert "ex02_autograd  0/23" in out and "ex01_tensors  " not in out
+    assert f"ex02_autograd  0/{EX02.points}" in out and "ex01_tensors  " not in out
 
 
 def test_run_one_exercise_shows_every_check_and_what_comes_next(course, capsys):
     solve(course, "ex01_tensors")
     assert grader("run", "ex01") == EXIT_OK
     out = capsys.readouterr().out
-    assert out.count("✓") >= 14
+    assert out.count("✓") >= EX01.checks
     assert "ex01_tensors is done" in out and "Next: ex02_autograd" in out
     saved = json.loads((course / "results.json").read_text())
     assert {c["exercise"] for c in saved["checks"]} == {"ex01_tensors"}
@@ -182,7 +183,7 @@ def test_after_a_verdict_the_next_step_is_the_readmes_loop_said_once(course, cap
     assert grader("run") == EXIT_NOT_PASSED
     out = capsys.readouterr().out
     assert "make check" not in out and "Next:" not in out  # the failure was just shown: no command re-shows it
-    assert out.count("make hint") == 1 and "1/16 checks pass" not in out and "0/16 checks pass. Stuck? make hint EX=ex01_tensors" in out
+    assert out.count("make hint") == 1 and f"1/{EX01.checks} checks pass" not in out and f"0/{EX01.checks} checks pass. Stuck? make hint EX=ex01_tensors" in out
 
 
 def test_the_score_table_is_followed_by_the_progress_and_the_loops_next_step(course):
@@ -392,7 +393,7 @@ def test_reset_after_reset_means_a_not_started_exercise_again(course, capsys):
     assert grader("run", "ex01") == EXIT_OK
     assert grader("reset", "ex01") == EXIT_OK
     assert grader("run", "ex01") == EXIT_NOT_PASSED
-    assert "ex01_tensors  0/21" in capsys.readouterr().out
+    assert f"ex01_tensors  0/{EX01.points}" in capsys.readouterr().out
 
 
 def test_without_solutions_grading_uses_the_goldens_and_reset_says_why_it_cannot(course, capsys):
@@ -417,7 +418,7 @@ def test_run_grades_a_notebooks_tagged_cells(course, capsys):
     path = course / "ex01_tensors.ipynb"
     path.write_text(nbformat.writes(solved))
     assert grader("run", str(path)) == EXIT_OK
-    assert "ex01_tensors  21/21" in capsys.readouterr().out
+    assert f"ex01_tensors  {EX01.points}/{EX01.points}" in capsys.readouterr().out
 
     assert grader("run", f"{path}::factories") == EXIT_OK
     assert "numpy_memory_sharing" not in capsys.readouterr().out

@@ -27,7 +27,7 @@ from grader.core import state as progress
 from grader.core.course import Course
 from grader.learner import watch as watching
 from grader.learner.screen import TerminalKeys, TerminalScreen
-from grader.tests.test_learner_cli import FIRST_STUB, trim_catalog
+from grader.tests.test_learner_cli import EX01, FIRST_STUB, trim_catalog
 
 BOUND = 20.0
 # `python -m grader watch`, with Ctrl-C restored: a test runner may ignore SIGINT, and children inherit that.
@@ -100,7 +100,7 @@ def watch(course_copy: Path):
 @pytest.mark.slow
 def test_watch_grades_each_save_moves_on_survives_a_syntax_error_and_stops_on_ctrl_c(watch, course_copy):
     start = "".join(watch.wait_for(watching.READY, bound=60))  # torch import and first grading
-    assert "Working on ex01_tensors (0/16 checks pass)" in start and watching.KEYS in start
+    assert f"Working on ex01_tensors (0/{EX01.checks} checks pass)" in start and watching.KEYS in start
     assert termios.tcgetattr(watch.keyboard)[3] & termios.ICANON == 0  # keys arrive without Enter
     exercises = course_copy / "exercises"
 
@@ -184,7 +184,7 @@ def save(path: Path, text: str) -> set[tuple[int, str]]:
 def test_each_verdict_is_a_frame_whose_first_failure_is_at_the_top(watcher, course_copy):
     watcher, screen = watcher
     watcher.start()
-    assert "Working on ex01_tensors (0/16 checks pass)" in screen.last
+    assert f"Working on ex01_tensors (0/{EX01.checks} checks pass)" in screen.last
     path = course_copy / "exercises" / "ex01_tensors.py"
     wrong = path.read_text().replace(FIRST_STUB, "    return torch.tensor(values)\n")  # int64
 
@@ -200,7 +200,7 @@ def test_each_verdict_is_a_frame_whose_first_failure_is_at_the_top(watcher, cour
 
     watching.react(watcher, idle_then(save(path, "def tensor_from_list(values:\n")), FakeKeys())
     frame = screen.last
-    assert frame.count("SyntaxError") == 1 and "every check (16)  error" in frame
+    assert frame.count("SyntaxError") == 1 and f"every check ({EX01.checks})  error" in frame
 
 
 def test_keys_hint_list_next_rerun_and_quit(watcher, course_copy):
