@@ -149,5 +149,6 @@ def distinct(values: torch.Tensor) -> int:
 
 
 def is_grad_key(key: str) -> bool:
-    """A gradient's key: `grad`, `x.grad`, `weight.grad 0`, `rank 0 gradients.0.weight`."""
-    return re.search(r"(^|[\s.])(grad|gradients)($|[\s.\[])", key) is not None
+    """A gradient's key: `grad`, `x.grad`, `weight.grad 0`, `rank 0 gradients.0.weight`; not a sentence
+    that names one (`momentum_buffer after the caller zeroes p.grad in place`): its value is something else."""
+    return re.search(r"(^|[\s.])(grad|gradients)($|[.\[]|\s\d)", key) is not None

@@ -19,7 +19,7 @@ import torch
 from grader.core import diagnose as diagnose_module
 from grader.core.compare import Tolerances, compare
 from grader.core.diagnose import diagnose, error_hint
-from grader.core.evidence import Evidence
+from grader.core.evidence import Evidence, is_grad_key
 from grader.core.plan import Planned
 from grader.core.rules_context import gradients_accumulated, parameters_not_stepped
 from grader.core.rules_values import constant_factor, gradient_missing
@@ -971,3 +971,20 @@ def test_plain_text_when_piped_and_colour_on_a_terminal():
     assert "\x1b[" not in render(submission, details=True, color=False)
     coloured = render(submission, details=True, color=True)
     assert "\x1b[" in coloured and "hint: 'grad' looks like a sum instead of a mean" in coloured
+
+
+@pytest.mark.parametrize(
+    ("key", "is_gradient"),
+    [
+        ("grad", True),
+        ("x.grad", True),
+        ("weight.grad 0", True),
+        ("rank 0 gradients.0.weight", True),
+        ("grads[1]", False),
+        ("a copy: momentum_buffer after the caller zeroes p.grad in place", False),
+        ("gradient clipping norm", False),
+    ],
+)
+def test_only_a_gradients_own_key_reads_as_a_gradient(key, is_gradient):
+    """A sentence that names a gradient holds something else: "no gradient reached it" would mislead."""
+    assert is_grad_key(key) is is_gradient
