@@ -14,6 +14,7 @@
 #   make report [RESULTS=dir] [REPORT=dir] [ROSTER=csv]   report on a graded class: pages, gradebooks, Gradescope JSON
 #   make release [HINTS=n]   the student release in dist/student (no solutions, no hidden checks; n hint levels, default 2)
 #   make gradescope          the Gradescope autograder zip in dist/
+#   make prairielearn IMAGE=you/torchdrill-grader   PrairieLearn's course folders in dist/prairielearn
 #   make goldens             record reference observations of the visible checks
 #   make exercises           regenerate exercises/ from solutions/
 #   make variants            prove the suites against known mistakes
@@ -54,7 +55,7 @@ define pip_install
 	|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
 endef
 
-.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants mutants clean
+.PHONY: install grade list run check hint watch reset notebooks class report release gradescope prairielearn goldens test bench exercises variants mutants clean
 
 install: $(STAMP)
 
@@ -135,6 +136,9 @@ release: $(AUTHORING_STAMP)
 
 gradescope: $(STAMP)
 	@$(PY) -m grader gradescope --out dist/gradescope-autograder.zip
+
+prairielearn: $(STAMP)
+	@$(PY) -m grader prairielearn --out dist/prairielearn --image "$(IMAGE)"
 
 goldens: $(STAMP)
 	@$(PY) -m grader goldens
