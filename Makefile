@@ -11,9 +11,10 @@
 #   make notebooks           one Jupyter notebook per exercise, in notebooks/ (installs JupyterLab)
 # Instructors and authors
 #   make class SUBMISSIONS=dir [RESULTS=dir]   grade a class, one folder per learner (try SUBMISSIONS=examples/class)
-#   make report [RESULTS=dir] [REPORT=dir] [ROSTER=csv]   report on a graded class: pages, gradebooks, Gradescope JSON
+#   make report [RESULTS=dir] [REPORT=dir] [ROSTER=csv] [SUBMISSIONS=dir]   report on a graded class: pages, gradebooks, Gradescope JSON, similar code
 #   make release [HINTS=n]   the student release in dist/student (no solutions, no hidden checks; n hint levels, default 2)
 #   make gradescope          the Gradescope autograder zip in dist/
+#   make prairielearn IMAGE=you/torchdrill-grader   PrairieLearn's course folders in dist/prairielearn
 #   make goldens             record reference observations of the visible checks
 #   make exercises           regenerate exercises/ from solutions/
 #   make variants            prove the suites against known mistakes
@@ -54,7 +55,7 @@ define pip_install
 	|| { grep -v "is ignored: it is neither" $(VENV)/install.log; echo "installation failed (log: $(VENV)/install.log)"; exit 1; }
 endef
 
-.PHONY: install grade list run check hint watch reset notebooks class report release gradescope goldens test bench exercises variants mutants clean
+.PHONY: install grade list run check hint watch reset notebooks class report release gradescope prairielearn goldens test bench exercises variants mutants clean
 
 install: $(STAMP)
 
@@ -128,13 +129,16 @@ class: $(STAMP)
 # Reports on a class already graded (make class): it grades nothing.
 report: $(REPORTS_STAMP)
 	@test -d $(RESULTS)/learners || { echo "no class results in $(RESULTS): grade the class first, with make class SUBMISSIONS=path/to/class RESULTS=$(RESULTS)"; exit 2; }
-	@$(PY) -m grader report $(RESULTS) --out $(REPORT) $(if $(ROSTER),--roster $(ROSTER))
+	@$(PY) -m grader report $(RESULTS) --out $(REPORT) $(if $(ROSTER),--roster $(ROSTER)) $(if $(SUBMISSIONS),--submissions $(SUBMISSIONS))
 
 release: $(AUTHORING_STAMP)
 	@$(PY) -m grader release --out dist/student --hints $(HINTS)
 
 gradescope: $(STAMP)
 	@$(PY) -m grader gradescope --out dist/gradescope-autograder.zip
+
+prairielearn: $(STAMP)
+	@$(PY) -m grader prairielearn --out dist/prairielearn --image "$(IMAGE)"
 
 goldens: $(STAMP)
 	@$(PY) -m grader goldens

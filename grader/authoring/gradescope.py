@@ -15,9 +15,10 @@ tests worth 0 points that say why they were skipped.
 
 `autograde` is what `run_autograder` (in the bundle, `grader.authoring.gradescope_bundle`)
 calls for each submission on Gradescope: the files in /autograder/submission are
-graded like one learner of a class (`grader.classroom.grading`: allow-listed files only,
-learner code in a sandboxed worker, hidden checks seeded by the course secret and
-the learner's Gradescope id), and results.json is written.
+graded as a class of one (`grader.authoring.autograder.grade_folder`, hidden checks
+seeded by the course secret and the learner's Gradescope id), and results.json is
+written. What a test says of its check is `grader.authoring.autograder.feedback`,
+shared with PrairieLearn.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.authoring.autograder import feedback, grade_folder, number, scored
 from grader.core.course import Course
 from grader.core.results import CheckResult, Status, Submission, write_json_atomically
 
@@ -37,14 +37,6 @@ VISIBLE, AFTER_PUBLISHED = "visible", "after_published"
 EXERCISE_NUMBER = re.compile(r"ex(\d+)_")
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
-STATUS_TEXT = {
-    "passed": "passed",
-    "failed": "failed",
-    "error": "error: your code raised an exception",
-    "timeout": "timeout: stopped at the time limit",
-    "crashed": "crashed: the process running your code died",
-    "not_started": "not started: the stub still raises NotImplementedError",
-}
 
 
 # --- results.json ---------------------------------------------------------------------
@@ -54,7 +46,7 @@ def results_json(submission: Submission) -> dict[str, Any]:
     """The submission in Gradescope's results format (a plain dict, ready for json.dump)."""
     numbers = test_numbers(submission)
     return {
-        "score": _number(submission.points),
+        "score": number(submission.points),
         "execution_time": round(submission.duration, 3),
         "output": _summary(submission),
         "visibility": VISIBLE,  # the summary speaks of visible checks only; each test sets its own
@@ -85,12 +77,12 @@ def test_numbers(submission: Submission) -> list[str]:
     return numbers
 
 
-def _test(check: CheckResult, number: str) -> dict[str, Any]:
+def _test(check: CheckResult, test_number: str) -> dict[str, Any]:
     test = {
-        "number": number,
+        "number": test_number,
         "name": f"{check.exercise}::{check.name}",
-        "score": _number(check.points),
-        "max_score": _number(check.max_points),
+        "score": number(check.points),
+        "max_score": number(check.max_points),
         "status": "passed" if check.passed else "failed",
         "output": _output(check),
         "visibility": AFTER_PUBLISHED if check.hidden else VISIBLE,
@@ -102,32 +94,17 @@ def _test(check: CheckResult, number: str) -> dict[str, Any]:
 
 
 def _output(check: CheckResult) -> str:
-    if check.status is Status.SKIPPED:  # the skip policy's reason (no GPU), never the check's values
-        return f"skipped, not counted: {check.message}"
-    return _hidden_output(check) if check.hidden else _visible_output(check)
-
-
-def _visible_output(check: CheckResult) -> str:
-    parts = [] if check.status in (Status.PASSED, Status.FAILED) else [STATUS_TEXT[check.status]]
-    if check.message:
-        parts.append(check.message)
-    if check.diagnosis:
-        parts.append(f"likely cause: {check.diagnosis}")
-    if check.output:
-        parts.append(f"your code printed:\n{check.output}")
-    return "\n".join(parts)
-
-
-def _hidden_output(check: CheckResult) -> str:
-    """The status alone: a hidden check's message could describe its random inputs."""
-    return f"{STATUS_TEXT[check.status]} (hidden check: its inputs and values are not shown)"
+    """Gradescope shows one text per test: the feedback, then what the learner's code printed."""
+    said = feedback(check)
+    printed = f"your code printed:\n{said.printed}" if said.printed else ""
+    return "\n".join(part for part in (said.message, printed) if part)
 
 
 def _summary(submission: Submission) -> str:
     """What the learner sees at once: visible checks' points only (hidden ones wait for publication)."""
     lines = []
     for exercise in submission.exercises():
-        checks = [c for c in submission.checks if c.exercise == exercise.exercise and c.status is not Status.SKIPPED]
+        checks = [c for c in scored(submission) if c.exercise == exercise.exercise]
         shown = [c for c in checks if not c.hidden]
         line = (
             f"{exercise.exercise}: {sum(c.points for c in shown):g}/{sum(c.max_points for c in shown):g} points"
@@ -137,7 +114,7 @@ def _summary(submission: Submission) -> str:
         if hidden:
             line += f"; {len(hidden)} hidden (worth {sum(c.max_points for c in hidden):g}) shown when grades are published"
         lines.append(line)
-    shown = [c for c in submission.checks if not c.hidden and c.status is not Status.SKIPPED]
+    shown = [c for c in scored(submission) if not c.hidden]
     lines.append(f"visible checks: {sum(c.points for c in shown):g}/{sum(c.max_points for c in shown):g} points")
     skipped = [c for c in submission.checks if c.status is Status.SKIPPED]
     if skipped:
@@ -145,9 +122,6 @@ def _summary(submission: Submission) -> str:
     lines += [f"note: {note}" for note in submission.notes]
     return "\n".join(lines)
 
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 4)
 
 
 # --- the autograder run ----------------------------------------------------------------
@@ -177,28 +151,8 @@ def learner_id(metadata_path: Path) -> str:
 
 def autograde(course: Course, root: Path, sandbox_mode: str = "auto") -> Submission:
     """Grade root/submission with `course`; write root/results/results.json."""
-    from grader.classroom import grading, sandbox
-    from grader.classroom.records import ResultsFolder
-
     learner = learner_id(root / "submission_metadata.json")
-    with tempfile.TemporaryDirectory(prefix="torchdrill-gradescope-") as work:
-        submissions = Path(work) / "submissions"
-        # A class of one; links are copied as links, and staging refuses those that leave the folder.
-        shutil.copytree(root / "submission", submissions / learner, symlinks=True)
-        options = grading.Options(
-            submissions=submissions,
-            out=Path(work) / "results",
-            jobs=1,
-            sandbox=sandbox.resolve_mode(sandbox_mode),
-            secret=grading.course_secret(course, None),
-            exercises=tuple(course.catalog.names),
-        )
-        grading.grade_class(course, options)
-        submission = ResultsFolder(options.out).read_learner(learner)
-    if options.sandbox is sandbox.SandboxMode.NONE:
-        print(
-            "WARNING: learner code ran without a sandbox (bubblewrap not requested, or not working in this container)"
-        )
+    submission = grade_folder(course, root / "submission", learner, tuple(course.catalog.names), sandbox_mode)
     write_results(submission, root / "results" / "results.json")
     return submission
 

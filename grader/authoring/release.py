@@ -59,8 +59,8 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 PACKAGE = Path(__file__).resolve().parents[1]  # the grader this process runs
 SHIPPED_PACKAGES = ("core", "run", "learner", "commands")  # whole, but for the instructor's commands
 # Commands and Makefile targets that need solutions/ or serve the instructor.
-INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "class", "merge", "report", "mutants")
-INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope", "class", "report", "bench", "mutants")
+INSTRUCTOR_COMMANDS = ("generate", "variants", "goldens", "release", "gradescope", "prairielearn", "class", "merge", "report", "mutants")
+INSTRUCTOR_TARGETS = ("exercises", "variants", "goldens", "release", "gradescope", "prairielearn", "class", "report", "bench", "mutants")
 # Install stamps of pyproject.toml's extras (the report tools, the course's self-test tools): the
 # release drops their rules and installs the course alone for every target, `make test` included
 # (RELEASE_SELF_TESTS import nothing beyond the course's own packages).
@@ -76,7 +76,7 @@ RELEASE_SELF_TESTS = (
     "test_references.py",
     "test_lazy_dynamo.py",
 )
-INSTRUCTOR_HEADING = re.compile(r"\b(authors?|instructors?|releases?|gradescope|class|reports?|benchmarks?|goldens?)\b")
+INSTRUCTOR_HEADING = re.compile(r"\b(authors?|instructors?|releases?|gradescope|prairielearn|class|reports?|benchmarks?|goldens?)\b")
 INSTRUCTOR_LINE = re.compile(
     rf"grader ({'|'.join(INSTRUCTOR_COMMANDS)})\b|make ({'|'.join(INSTRUCTOR_TARGETS)})\b|^\s*solutions/|tests/variants"
 )

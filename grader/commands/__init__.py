@@ -28,7 +28,7 @@ from types import ModuleType
 EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
-COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "mutants", "class_", "merge", "report", "goldens", "release", "gradescope", "notebooks")
+COMMANDS = ("list", "run", "hint", "watch", "reset", "grade", "generate", "variants", "mutants", "class_", "merge", "report", "goldens", "release", "gradescope", "prairielearn", "notebooks")
 
 
 def report_check(stale: list[str], command: str) -> int:

@@ -21,10 +21,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="learner folder -> LMS identifiers (docs/reports.md): also write Canvas, Moodle and Blackboard imports",
     )
+    parser.add_argument(
+        "--submissions",
+        type=Path,
+        metavar="DIR",
+        help="the class folder that was graded (one sub-folder per learner): also compare each exercise's files across the class",
+    )
 
 
 def run(course: Course, args: argparse.Namespace) -> int:
-    from grader.authoring.report import build, loading, roster
+    from grader.authoring.report import build, loading, roster, similarity
 
     results_folder = Path(args.results)
     if not results_folder.is_dir():
@@ -42,7 +48,15 @@ def run(course: Course, args: argparse.Namespace) -> int:
     except ValueError as error:  # a results file that is not JSON, or not results; a roster not as documented
         print(f"torchdrill: {error}", file=sys.stderr)
         return EXIT_USAGE
-    written = build.build(results, Path(args.out), people)
+    similar = None
+    if args.submissions is not None:
+        try:
+            stubs = {name: course.stub(name) for name in results.exercises if name in catalog.names}
+            similar = similarity.class_similarity(args.submissions, list(stubs), stubs)
+        except FileNotFoundError as error:
+            print(f"torchdrill: {error} (--submissions: the class folder that was graded)", file=sys.stderr)
+            return EXIT_USAGE
+    written = build.build(results, Path(args.out), people, similar)
     out = written.class_page.parent
     print(f"class page:    {written.class_page}")
     print(f"learner pages: {len(written.learner_pages)} in {out / 'learners'} (yours: hidden checks' messages included)")
@@ -55,4 +69,10 @@ def run(course: Course, args: argparse.Namespace) -> int:
         for note in written.lms.notes:
             print(f"  note: {note}")
     print(f"gradescope:    {len(written.gradescope)} results.json in {out / build.GRADESCOPE}")
+    if similar is None:
+        print("similar code:  not compared (give --submissions, the class folder that was graded)")
+    else:
+        standing_out = sum(len(found.pairs) for found in similar)
+        exercises = sum(1 for found in similar if found.pairs)
+        print(f"similar code:  pairs that stand out: {standing_out}, in {exercises} of {len(similar)} exercises (the class page shows them)")
     return EXIT_OK

@@ -19,7 +19,7 @@ import pytest
 from grader.tests.conftest import ROOT
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
-REPORT_TOOLS = ("matplotlib", "jinja2")
+REPORT_TOOLS = ("matplotlib", "jinja2", "copydetect")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LOCK = dict(line.split("==") for line in (ROOT / "requirements.lock").read_text().split())
 

@@ -3,11 +3,11 @@
 At its root, as Gradescope requires, `setup.sh` (installs the pinned course
 environment once per image) and `run_autograder` (grades one submission through
 `grader.authoring.gradescope.autograde`), both from this folder; beside them the course the
-autograder grades with: the grader package (without its self-tests), the complete
-graded suites (hidden checks included), the solutions (the references, hidden
-checks need them), the catalog, the data, the packaging files, and the course
-secret that seeds the hidden checks (`.torchdrill/course-secret`, as in class
-grading).
+autograder grades with (`grader.authoring.autograder.course_files`: the grader
+package without its self-tests, the complete graded suites, hidden checks included,
+the solutions, which hidden checks need as references, the catalog, the data, the
+packaging files), and the course secret that seeds the hidden checks
+(`.torchdrill/course-secret`, as in class grading).
 
 The zip is reproducible: entries in a fixed order with a fixed timestamp, so the
 same course and secret always give the same bytes.
@@ -18,29 +18,17 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from grader.authoring.autograder import SECRET, course_files
 from grader.core.course import Course
 
 SCRIPTS = ("setup.sh", "run_autograder")
-COURSE_FILES = ("catalog.toml", "conftest.py", "pyproject.toml", "requirements.lock", "README.md")
-COURSE_DIRS = ("grader", "solutions", "data")
-LEFT_OUT = ("__pycache__", "tests")  # folder names not shipped inside COURSE_DIRS (grader/tests: self-tests)
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can store: no build time leaks into the bytes
 HERE = Path(__file__).resolve().parent
-SECRET = Course(Path(".")).secret_file.as_posix()  # where the bundle's course keeps it
 
 
 def entries(course: Course) -> dict[str, Path]:
     """Archive name -> file, for every file of the bundle except the secret."""
-    root = course.root
-    files = {name: HERE / name for name in SCRIPTS}
-    files |= {name: root / name for name in COURSE_FILES if (root / name).is_file()}
-    files |= {f"tests/{p.name}": p for p in course.suite_files()}
-    for folder in COURSE_DIRS:
-        for path in sorted((root / folder).rglob("*")):
-            relative = path.relative_to(root)
-            if path.is_file() and path.suffix != ".pyc" and not set(relative.parts[1:-1]) & set(LEFT_OUT):
-                files[relative.as_posix()] = path
-    return files
+    return {name: HERE / name for name in SCRIPTS} | course_files(course)
 
 
 def build(course: Course, out: Path, secret: str) -> list[str]:

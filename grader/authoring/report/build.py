@@ -18,6 +18,7 @@ from grader.authoring.report import gradebook, html, lms, stats
 from grader.authoring.report.html import Audience
 from grader.authoring.report.loading import ClassResults
 from grader.authoring.report.roster import Person
+from grader.authoring.report.similarity import ExerciseSimilarity
 from grader.classroom.records import file_name
 
 CLASS_PAGE = "index.html"
@@ -35,12 +36,17 @@ class Written:
     lms: lms.Exported | None = None  # None: no roster given
 
 
-def build(results: ClassResults, out: Path, roster: dict[str, Person] | None = None) -> Written:
+def build(
+    results: ClassResults,
+    out: Path,
+    roster: dict[str, Person] | None = None,
+    similar: list[ExerciseSimilarity] | None = None,
+) -> Written:
     from grader.authoring import gradescope
 
     out.mkdir(parents=True, exist_ok=True)
     class_page = out / CLASS_PAGE
-    class_page.write_text(html.class_page(results), encoding="utf-8")
+    class_page.write_text(html.class_page(results, similar), encoding="utf-8")
     pages: dict[Audience, list[Path]] = {audience: [] for audience in Audience}
     exports = []
     for submission in results.submissions:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from grader.authoring.report import plots, stats
+from grader.authoring.report import plots, similarity, stats
 from grader.classroom.records import file_name
 from grader.authoring.report.loading import ClassResults
 from grader.core.results import CheckResult, ExerciseScore, Submission
@@ -35,7 +35,8 @@ class Audience(StrEnum):
     LEARNER = "handouts"
 
 
-def class_page(results: ClassResults) -> str:
+def class_page(results: ClassResults, similar: list[similarity.ExerciseSimilarity] | None = None) -> str:
+    """The instructor's class page; `similar`: the similarity section (None: the class files were not given)."""
     rows = stats.score_matrix(results.submissions)
     fractions = [row.fraction for row in rows]
     return _environment().get_template("class.html").render(
@@ -53,6 +54,7 @@ def class_page(results: ClassResults) -> str:
         time=stats.grading_time(results.run, results.submissions),
         histogram_svg=plots.score_histogram(stats.histogram(fractions)),
         means_svg=plots.exercise_means(stats.exercise_means(rows, results.exercises)),
+        similarity=similar,
     )
 
 
