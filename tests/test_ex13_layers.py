@@ -112,16 +112,21 @@ def conv2d_channels_bias_and_gradients(ex):
 
 @check(points=2, hidden=True, rtol=1e-5, atol=1e-5, forbid=CONV)
 def conv2d_random(ex):
-    """Random sizes, channels, kernel, stride, padding and bias."""
+    """Random sizes, channels, kernel, stride, padding and bias values; with and without a bias."""
     draw = lambda low, high: int(torch.randint(low, high + 1, ()))  # noqa: E731
     n, c_in, c_out = draw(1, 3), draw(1, 4), draw(1, 5)
     k_h, k_w, stride, padding = draw(2, 4), draw(1, 4), draw(1, 3), draw(0, 2)
     x = torch.randn(n, c_in, draw(k_h + 2, 10), draw(k_w + 2, 10))
     weight = torch.randn(c_out, c_in, k_h, k_w)
-    bias = torch.randn(c_out) if bool(torch.rand(()) < 0.5) else None
+    bias = torch.randn(c_out)
     out = ex.conv2d(x, weight, bias, stride=stride, padding=padding)
-    expected = F.conv2d(x, weight, bias, stride=stride, padding=padding)
-    return {"output": out, "agrees with F.conv2d": _agrees(out, expected)}
+    no_bias = ex.conv2d(x, weight, None, stride=stride, padding=padding)  # every draw: with and without a bias
+    return {
+        "output": out,
+        "without bias: output": no_bias,
+        "agrees with F.conv2d": _agrees(out, F.conv2d(x, weight, bias, stride=stride, padding=padding))
+        and _agrees(no_bias, F.conv2d(x, weight, None, stride=stride, padding=padding)),
+    }
 
 
 # --- max_pool2d ----------------------------------------------------------------------
@@ -156,20 +161,23 @@ def max_pool2d_windows_and_strides(ex):
 
 @check(points=1, hidden=True, forbid=POOL)
 def max_pool2d_random(ex):
-    """Random shapes, kernel, stride (or the default) and padding; values and gradient."""
+    """Random shapes, kernel and stride; padded, unpadded and with the default stride; values and gradient."""
     draw = lambda low, high: int(torch.randint(low, high + 1, ()))  # noqa: E731
     kernel, stride = draw(2, 3), draw(1, 3)
-    padding = draw(0, kernel // 2)
-    x = torch.randn(draw(1, 3), draw(1, 3), draw(kernel + 1, 9), draw(kernel + 1, 9))
+    padding = 1  # every draw pads (kernel // 2 is 1 for kernels 2 and 3) and also runs unpadded
+    x = torch.randn(draw(1, 3), draw(1, 3), draw(kernel + 1, 9), draw(kernel + 1, 9)) - 3.0  # mostly negative: zero padding would win
     leaf = _leaf(x)
     out = ex.max_pool2d(leaf, kernel, stride=stride, padding=padding)
     out.sum().backward()
+    unpadded = ex.max_pool2d(x, kernel, stride=stride)
     default_stride = ex.max_pool2d(x, kernel)
     return {
         "output": out,
         "input.grad": leaf.grad,
+        "no padding: output": unpadded,
         "default stride: output": default_stride,
         "agrees with F.max_pool2d": _agrees(out, F.max_pool2d(x, kernel, stride=stride, padding=padding))
+        and _agrees(unpadded, F.max_pool2d(x, kernel, stride=stride))
         and _agrees(default_stride, F.max_pool2d(x, kernel)),
     }
 
@@ -198,7 +206,11 @@ def batchnorm_training_updates_running_stats(ex):
         "named_parameters": _names(bn.named_parameters()),
         "named_buffers": _names(bn.named_buffers()),
         "state_dict keys as nn.BatchNorm1d": sorted(bn.state_dict()) == sorted(reference.state_dict()),
+        "initial weight (ones)": bn.weight.detach().clone(),
+        "initial bias (zeros)": bn.bias.detach().clone(),
+        "initial running_mean": bn.running_mean.clone(),
         "initial running_var": bn.running_var.clone(),
+        "initial num_batches_tracked": bn.num_batches_tracked.clone(),
         "num_batches_tracked.dtype": bn.num_batches_tracked.dtype,
         # Inheriting nn.BatchNorm1d's forward runs no line of your file, so `forbid` cannot see it.
         "forward written in your class, not inherited from nn.BatchNorm1d": (
@@ -265,8 +277,8 @@ def batchnorm_eval_uses_running_stats(ex):
 def batchnorm_random(ex):
     """Random sizes, momentum, eps and affine values; two training batches then eval."""
     channels, n = int(torch.randint(1, 6, ())), int(torch.randint(4, 11, ()))
-    length = int(torch.randint(0, 5, ()))
-    shape = (n, channels, length) if length else (n, channels)
+    length = int(torch.randint(1, 5, ()))
+    shapes = [(n, channels, length), (n, channels)]  # every draw: an (N, C, L) batch, then an (N, C) one
     momentum, eps = float(torch.empty(()).uniform_(0.05, 0.9)), float(10 ** torch.empty(()).uniform_(-5, -2))
     bn = ex.BatchNorm1d(channels, eps=eps, momentum=momentum)
     reference = nn.BatchNorm1d(channels, eps=eps, momentum=momentum)
@@ -274,7 +286,7 @@ def batchnorm_random(ex):
     _set_affine(bn, weight, bias)
     _set_affine(reference, weight, bias)
     observed = {}
-    for step in range(2):
+    for step, shape in enumerate(shapes):
         x = torch.randn(shape) * float(torch.empty(()).uniform_(0.5, 3.0)) + float(torch.randn(()))
         leaf = _leaf(x)
         out = bn(leaf)
@@ -286,9 +298,10 @@ def batchnorm_random(ex):
     observed["running_var"] = bn.running_var
     bn.eval()
     reference.eval()
-    x = torch.randn(shape)
-    observed["eval output"] = bn(x)
-    observed["agrees with nn.BatchNorm1d"] = _agrees(bn(x), reference(x))
+    x, x2 = torch.randn(shapes[0]), torch.randn(shapes[1])
+    observed["eval output (N, C, L)"] = bn(x)
+    observed["eval output (N, C)"] = bn(x2)
+    observed["agrees with nn.BatchNorm1d"] = _agrees(bn(x), reference(x)) and _agrees(bn(x2), reference(x2))
     return observed
 
 
@@ -297,7 +310,8 @@ def batchnorm_random(ex):
 
 @check(points=2, forbid=DROPOUT)
 def dropout_edge_cases(ex):
-    """Eval and p = 0 return x; p = 1 returns zeros, not NaN; p outside [0, 1] raises ValueError; x is never modified."""
+    """Eval (for any p, 1 included) and p = 0 return x; p = 1 returns zeros, not NaN; p outside [0, 1] raises
+    ValueError, in eval too; x is never modified."""
     x = torch.randn(4, 5)
     original = x.clone()
     ones = ex.dropout(x, 1.0)
@@ -305,9 +319,12 @@ def dropout_edge_cases(ex):
         "p=1: output": ones,
         "eval (training=False, p=0.5): output": ex.dropout(x, 0.5, training=False),
         "eval (training=False, p=0.9): output": ex.dropout(x, 0.9, training=False),
+        "eval (training=False, p=1): output is x": ex.dropout(x, 1.0, training=False),
+        "eval (training=False, p=0): output": ex.dropout(x, 0.0, training=False),
         "p=0: output": ex.dropout(x, 0.0),
         "p=1.5": capture(ex.dropout, x, 1.5),
         "p=-0.1": capture(ex.dropout, x, -0.1),
+        "p=1.5 in eval (training=False) raises too": capture(ex.dropout, x, 1.5, training=False),
         "x unchanged": torch.equal(x, original),
     }
 
@@ -434,6 +451,10 @@ def lstm_shapes_match_nn_lstm(ex):
     ]:
         shapes = ex.lstm_shapes(batch, seq_len, hidden, num_layers=layers, bidirectional=bidirectional)
         label = f"batch={batch}, seq_len={seq_len}, hidden={hidden}, layers={layers}, bidirectional={bidirectional}"
+        observed[f"{label}: three tuples of ints"] = (
+            isinstance(shapes, tuple) and len(shapes) == 3
+            and all(isinstance(shape, tuple) and all(type(d) is int for d in shape) for shape in shapes)
+        )
         for name, shape in zip(("output", "h_n", "c_n"), shapes):
             observed[f"{label}: {name}"] = _shape(shape)
         lstm = nn.LSTM(2, hidden, num_layers=layers, bidirectional=bidirectional, batch_first=True)

@@ -33,6 +33,19 @@ def _next_draw(generator):
     return torch.rand(1, generator=generator)
 
 
+# (seed, position) of a draw of exactly 0.0 and of exactly 0.5 in torch.rand's stream (found once, by search):
+# u < p must not flip on a draw equal to p, which no ordinary seed shows (a draw is p with probability 2**-24).
+EXACT_DRAWS = {0.0: (146, 18555), 0.5: (479, 1395)}
+
+
+def _about_to_draw(value, draws_before=0):
+    """A generator whose next draws are `draws_before` others, then exactly `value` (each draw takes one number)."""
+    seed, position = EXACT_DRAWS[value]
+    generator = _generator(seed)
+    torch.rand(position - draws_before, generator=generator)
+    return generator
+
+
 def _agrees(value, expected):
     """Whether the learner's tensor is PyTorch's own result (same dtype and shape, close values)."""
     if type(value) is not torch.Tensor or value.dtype != expected.dtype or value.shape != expected.shape:
@@ -99,18 +112,24 @@ def resize_matches_interpolate(ex):
 
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
 def resize_random(ex):
-    """Random shapes, sizes (pairs and shorter sides, up and down) and modes, images and masks."""
-    height, width = randint(4, 20), randint(4, 20)
-    image = torch.rand(randint(1, 3), randint(1, 4), height, width)
-    mask = torch.randint(0, 6, (height, width))
+    """Random shapes and sizes (pairs and shorter sides, up and down) in every mode; wide and tall images, a mask."""
+    short, long = randint(4, 14), randint(15, 21)  # every draw: a wide and a tall image, both rules of the int size
+    wide = torch.rand(randint(1, 3), randint(1, 4), short, long)
+    tall = wide.transpose(-1, -2).contiguous()
+    mask = torch.randint(0, 6, (long, short))
     pair = (randint(2, 25), randint(2, 25))
     shorter = randint(2, 25)
     observed = {}
     for mode in ("bilinear", "bicubic", "nearest"):
-        observed[f"image to a pair, {mode}"] = ex.resize(image, pair, mode)
-        observed[f"image to a shorter side, {mode}"] = ex.resize(image, shorter, mode)
-    observed["mask to a pair, nearest"] = ex.resize(mask, pair, "nearest")
-    observed["mask to a shorter side, nearest"] = ex.resize(mask, shorter, "nearest")
+        observed[f"wide image to a pair, {mode}"] = ex.resize(wide, pair, mode)
+        observed[f"wide image to a shorter side, {mode}"] = ex.resize(wide, shorter, mode)
+        observed[f"tall image to a shorter side, {mode}"] = capture(ex.resize, tall, shorter, mode)  # a wrong rule may ask for 0 pixels
+    quarter = randint(2, 9)  # every draw: a longer side of s + 0.75, where truncating and rounding differ
+    observed["(4s, 4s + 3) image to s: the longer side s + 0.75, truncated"] = ex.resize(
+        torch.rand(1, 4 * quarter, 4 * quarter + 3), quarter
+    )
+    observed["tall mask to a pair, nearest"] = ex.resize(mask, pair, "nearest")
+    observed["tall mask to a shorter side, nearest"] = capture(ex.resize, mask, shorter, "nearest")
     return observed
 
 
@@ -222,6 +241,12 @@ def horizontal_flip(ex):
         "p=0: next draw (one per call)": _next_draw(never_generator),
         "p=1: always flips": all(torch.equal(a, torch.flip(image, dims=(-1,))) for a in always),
         "p=1: next draw (one per call)": _next_draw(always_generator),
+        "p=0 and a draw of exactly 0.0: not flipped (flip when u < p)": ex.random_horizontal_flip(
+            image, _about_to_draw(0.0), p=0.0
+        ),
+        "p=0.5 and a draw of exactly 0.5: not flipped (flip when u < p)": ex.random_horizontal_flip(
+            image, _about_to_draw(0.5), p=0.5
+        ),
         "(2, 3) mask, p=1": ex.random_horizontal_flip(mask, _generator(0), p=1.0),
         "(1, 1, 2, 3) batch, p=1": ex.random_horizontal_flip(mask.reshape(1, 1, 2, 3).float(), _generator(0), p=1.0),
         "input unchanged": torch.equal(image, original),
@@ -280,6 +305,9 @@ def paired_transform_keeps_mask_aligned(ex):
             _shares_memory(out, source)
             for out, source in zip(ex.paired_random_transform(image, mask, 3, _generator(23), p=0.0), (image, mask))
         ),
+        "p=0.5 and a flip draw of exactly 0.5: not flipped (flip when u < p)": ex.paired_random_transform(
+            image, mask, 3, _about_to_draw(0.5, draws_before=2), p=0.5
+        ),
         "mask dtype": str(pairs[0][1].dtype),
         "inputs unchanged": torch.equal(image, original_image) and torch.equal(mask, original_mask),
         "mask of another height": capture(ex.paired_random_transform, image, mask[:5], 3, _generator(0)),
@@ -295,12 +323,15 @@ def paired_transform_random(ex):
     image, mask = _image_and_mask(height, width, classes=randint(2, 6), channels=randint(1, 4))
     padding, ignore_index = randint(1, 4), randint(100, 256)
     size = (randint(1, height + 2 * padding + 1), randint(1, width + 2 * padding + 1))
-    p = float(torch.rand(()))
     generator = _generator(randint(0, 10_000))
-    options = dict(padding=padding, p=p, ignore_index=ignore_index)
-    pairs = [capture(ex.paired_random_transform, image, mask, size, generator, **options) for _ in range(4)]
+    # every draw: pairs that always flip and never flip, and two with a random p
+    chances = [1.0, 0.0, float(torch.rand(())), float(torch.rand(()))]
+    pairs = [
+        capture(ex.paired_random_transform, image, mask, size, generator, padding=padding, p=p, ignore_index=ignore_index)
+        for p in chances
+    ]
     unpadded = (randint(1, height + 1), randint(1, width + 1))
-    pairs.append(capture(ex.paired_random_transform, image, mask, unpadded, generator, p=p, ignore_index=ignore_index))
+    pairs.append(capture(ex.paired_random_transform, image, mask, unpadded, generator, p=1.0, ignore_index=ignore_index))
     return {
         "image[0] still equals the mask": all(type(pair) is tuple and _aligned(*pair, ignore_index) for pair in pairs),
         "pairs": pairs,

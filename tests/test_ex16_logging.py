@@ -231,6 +231,12 @@ def image_grid_normalize_copies_and_errors(ex):
         "normalize=False: values as they are": ex.make_image_grid(images, nrow=2, padding=1, pad_value=0.5),
         "images unchanged by normalize=True": torch.equal(images, original),
         "constant batch, normalize=True: zeros, not NaN": ex.make_image_grid(constant, nrow=3, normalize=True),
+        "range 1.5e-5 (above 1e-5), normalize=True: scaled by its own range": ex.make_image_grid(
+            torch.tensor([0.0, 0.5e-5, 1.5e-5]).reshape(3, 1, 1, 1), nrow=3, padding=0, normalize=True
+        ),
+        "range 0.5e-5 (below 1e-5), normalize=True: divided by 1e-5": ex.make_image_grid(
+            torch.tensor([0.0, 0.25e-5, 0.5e-5]).reshape(3, 1, 1, 1), nrow=3, padding=0, normalize=True
+        ),
         "writing into the grid leaves the images alone": bool((single >= 0).all()),
         "images on the meta device: grid on": _device_of(
             ex.make_image_grid, images.to("meta"), nrow=2, padding=1, pad_value=0.5
@@ -324,6 +330,25 @@ def log_image_grid_reads_back(ex):
         ex.log_image_grid(writer, "samples/gray", gray, 7)
         writer.close()
         return _events(folder)
+
+
+class _ImageWriter:
+    """A writer that keeps what add_image is given (TensorBoard's PNG clips to [0, 1]: it cannot show pad_value 2)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
+        self.calls.append({"tag": tag, "image": img_tensor, "step": global_step, "dataformats": dataformats})
+
+
+@check(points=1)
+def log_image_grid_hands_add_image_the_grid(ex):
+    """add_image gets the (C, H, W) grid itself: normalised to [0, 1], padding 2 of exactly 1.0, tag and step as given."""
+    writer = _ImageWriter()
+    ex.log_image_grid(writer, "samples/rgb", _half_step_images(3, 3, 2, 2), 4, nrow=2)
+    ex.log_image_grid(writer, "samples/gray", _half_step_images(2, 1, 2, 3)[:, 0], 9)
+    return {"add_image calls": writer.calls}
 
 
 # --- hparams ----------------------------------------------------------------------------------

@@ -178,6 +178,38 @@ def launch_reports_failures(ex):
     return observed
 
 
+def _slow_rank_1(rank, world_size, seconds, marker):
+    """A worker: rank 1 sleeps `seconds` (deaf to SIGTERM); rank 0 sleeps 0.3 s, then leaves a marker file."""
+    if rank == 1:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(seconds)
+    else:
+        time.sleep(0.3)
+        with open(marker, "w"):
+            pass
+    return rank
+
+
+@check(points=1, timeout=LAUNCH_TIMEOUT)
+def launch_timeout_is_a_total(ex):
+    """The timeout counts from the start, for all ranks together: a rank still running then is killed, even one about to finish."""
+    observed = {LOOPBACK: _loopback_is_up()}
+    with tempfile.TemporaryDirectory(prefix="ex18-marker-") as folder:
+        marker = os.path.join(folder, "rank 0 finished")
+        # Rank 1 ends by itself after 4 s: a deadline that is not `start + timeout` would wait for it and return.
+        result, processes, _ = _launch(ex, _slow_rank_1, 2, 4.0, marker, timeout=2.0)
+        observed["rank 1 sleeps 4 s, timeout=2: launch"] = result
+        observed["rank 1 sleeps 4 s, timeout=2: processes left behind"] = processes
+        if os.path.exists(marker):
+            os.remove(marker)
+        # Rank 0 needs 0.3 s, the whole launch has 0.05: no rank may be waited for past the deadline.
+        result, processes, _ = _launch(ex, _slow_rank_1, 2, 60.0, marker, timeout=0.05)
+        observed["timeout=0.05: launch"] = result
+        observed["timeout=0.05: rank 0 (0.3 s of work) killed before it finished"] = not os.path.exists(marker)
+        observed["timeout=0.05: processes left behind"] = processes
+    return observed
+
+
 # --- average_gradients ----------------------------------------------------------------------
 
 
@@ -370,6 +402,11 @@ def sampler_matches_distributed_sampler(ex):
         for drop_last in (False, True):
             label = f"{n} samples on {world_size} ranks, drop_last={drop_last}"
             observed.update(_sampler_observations(ex, label, n, world_size, shuffle=False, drop_last=drop_last))
+    # Padding repeats the order ⌈total / n⌉ times: a few copies, never n·total of them (that list would not fit in memory).
+    big = [capture(lambda rank: list(ex.ShardedSampler(range(100_000), 3, rank, shuffle=False)), rank) for rank in range(3)]
+    observed["100 000 samples on 3 ranks: each rank's size, first and last two indices"] = [
+        [len(shard), shard[:2], shard[-2:]] if isinstance(shard, list) else shard for shard in big
+    ]
     observed["rank 2 of 2"] = capture(ex.ShardedSampler, range(5), 2, 2)
     observed["rank -1"] = capture(ex.ShardedSampler, range(5), 2, -1)
     observed["rank 1 of 2: size"] = len(ex.ShardedSampler(range(5), 2, 1, shuffle=False))

@@ -3,6 +3,7 @@
 VERDICTS = {
     "predict_in_eval_mode_without_grad[cpu]": ("failed", "'model.training after predict'"),
     "predict_random_batch[cpu]": ("failed", "'model.training after predict'"),
+    "predict_moves_model_and_input": ("failed", "'the forward(s)[0].eval mode'"),
 }
 DIAGNOSIS = {"*": ("eval", "model.training")}
 

@@ -4,6 +4,7 @@
 VERDICTS = {
     "predict_in_eval_mode_without_grad[cpu]": ("failed", "'output.requires_grad'"),
     "predict_random_batch[cpu]": ("failed", "'output.requires_grad'"),
+    "predict_moves_model_and_input": ("failed", "'output is a CPU tensor'"),
 }
 DIAGNOSIS = {"*": ("requires_grad", "no_grad", "graph")}
 

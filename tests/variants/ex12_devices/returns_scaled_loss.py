@@ -4,6 +4,7 @@ and unscales the gradients by hand a second time after unscale_: steps 128 times
 VERDICTS = {
     "scaled_step_trains_and_grows_the_scale[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
     "scaled_step_random_problem[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
+    "scaled_step_skips_an_infinite_step[cpu]": ("failed", "'loss (as returned: a Python float)'"),
 }
 DIAGNOSIS = {"*": ("scaled loss", "unscale", "scale or normaliser", "factor lost or added")}
 

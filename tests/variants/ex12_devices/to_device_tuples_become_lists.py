@@ -3,6 +3,8 @@
 VERDICTS = {
     "to_device_walks_nested_batches[cpu]": ("failed", "'type of batch[\"pair\"]'"),
     "to_device_random_nesting[cpu]": ("failed", "'structure'"),
+    "to_device_moves_every_tensor": ("failed", "'every tensor on the device (structure)'"),
+    "to_device_moves_random_nesting": ("failed", "'every tensor on the device (structure)'"),
 }
 DIAGNOSIS = {"*": ("tuple", "type of")}
 

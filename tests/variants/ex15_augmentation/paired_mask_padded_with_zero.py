@@ -2,7 +2,7 @@
 
 VERDICTS = {
     "paired_transform_keeps_mask_aligned": ("failed", "'masks padded with 255 (ignore_index)': wrong value"),
-    "paired_transform_random": ("failed", "'pairs[0][1]'"),
+    "paired_transform_random": ("failed", "][1]'"),
 }
 DIAGNOSIS = {"*": ("255", "ignore_index")}
 

@@ -2,6 +2,7 @@
 
 VERDICTS = {
     "resize_matches_interpolate": ("failed", "'(3, 12, 18) to 5: shorter side 5, 18·5/12 = 7.5 truncated': shape [3, 5, 8]"),
+    "resize_random": ("failed", "shape"),
 }
 DIAGNOSIS = {"*": ("truncated", "round")}
 

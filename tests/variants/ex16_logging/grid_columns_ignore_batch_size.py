@@ -4,6 +4,7 @@ VERDICTS = {
     "image_grid_layout": ("failed", "'5 images, nrow=8 (more than N), padding=2': shape"),
     "image_grid_random": ("failed", "'nrow larger than the batch': shape"),
     "log_image_grid_reads_back": ("failed", "'image samples/gray[0].width x height[0]'"),
+    "log_image_grid_hands_add_image_the_grid": ("failed", "'add_image calls[1].image': shape"),
 }
 DIAGNOSIS = {"*": ("nrow", "padded")}
 

@@ -3,6 +3,7 @@ running after launch has returned."""
 
 VERDICTS = {
     "launch_reports_failures": ("failed", "'rank 1 hang: processes left behind'"),
+    "launch_timeout_is_a_total": ("failed", "'rank 1 sleeps 4 s, timeout=2: processes left behind'"),
 }
 DIAGNOSIS = {"*": ("left behind", "kill")}
 
