@@ -141,6 +141,13 @@ def feedback(check: CheckResult) -> Feedback:
     return Feedback("\n".join(parts), check.output)
 
 
+def closing_lines(submission: Submission) -> list[str]:
+    """The end of a platform's summary: the skipped runs (not counted) and the submission's notes."""
+    skipped = [c for c in submission.checks if c.status is Status.SKIPPED]
+    lines = [f"skipped, not counted: {len(skipped)} (the tests marked skipped say why)"] if skipped else []
+    return lines + [f"note: {note}" for note in submission.notes]
+
+
 def scored(submission: Submission) -> list[CheckResult]:
     """The checks that count (a skipped one is worth nothing where it was not run)."""
     return [c for c in submission.checks if c.status is not Status.SKIPPED]

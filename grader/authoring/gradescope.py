@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from grader.authoring.autograder import feedback, grade_folder, number, scored
+from grader.authoring.autograder import closing_lines, feedback, grade_folder, number, scored
 from grader.core.course import Course
 from grader.core.results import CheckResult, Status, Submission, write_json_atomically
 
@@ -116,11 +116,7 @@ def _summary(submission: Submission) -> str:
         lines.append(line)
     shown = [c for c in scored(submission) if not c.hidden]
     lines.append(f"visible checks: {sum(c.points for c in shown):g}/{sum(c.max_points for c in shown):g} points")
-    skipped = [c for c in submission.checks if c.status is Status.SKIPPED]
-    if skipped:
-        lines.append(f"skipped, not counted: {len(skipped)} (the tests marked skipped say why)")
-    lines += [f"note: {note}" for note in submission.notes]
-    return "\n".join(lines)
+    return "\n".join(lines + closing_lines(submission))
 
 
 

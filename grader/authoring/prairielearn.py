@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.authoring import autograder
-from grader.authoring.autograder import feedback, number, scored
+from grader.authoring.autograder import closing_lines, feedback, number, scored
 from grader.core.course import Course
 from grader.core.results import CheckResult, Status, Submission, write_json_atomically
 from grader.core.suites import load_suite
@@ -113,11 +113,7 @@ def _summary(submission: Submission) -> str:
     hidden = [c for c in scored(submission) if c.hidden]
     if hidden:
         lines.append(f"{len(hidden)} of them hidden: their inputs and values are not shown")
-    skipped = [c for c in submission.checks if c.status is Status.SKIPPED]
-    if skipped:
-        lines.append(f"skipped, not counted: {len(skipped)} (the tests marked skipped say why)")
-    lines += [f"note: {note}" for note in submission.notes]
-    return "\n".join(lines)
+    return "\n".join(lines + closing_lines(submission))
 
 
 def fit(results: dict[str, Any], limit: int = RESULTS_LIMIT) -> dict[str, Any]:
