@@ -299,7 +299,12 @@ def pad_collate_keeps_the_sequences_device(ex, device):
             raise  # the stub's own NotImplementedError: not started
         # Copying a meta tensor into a real one: the batch was built off the device and filled from it.
         failed = f"the call raised NotImplementedError: {error}"
-        return {"padded batch on the device of the sequences": failed, "padded to the longest sequence": None, "lengths": None, "labels": None}
+        return {
+            "padded batch on the device of the sequences": failed,
+            "padded to the longest sequence": None,
+            "lengths": None,
+            "labels": None,
+        }
     return {
         "padded batch on the device of the sequences": _where(padded, device),
         "padded to the longest sequence": str(list(padded.shape)) if type(padded) is torch.Tensor else None,

@@ -67,20 +67,21 @@ def _same_state(a, b):
 def _optimizer_state(optimizer):
     """A copy of the optimizer's state_dict: its per-parameter tensors cloned, its groups as they are."""
     state = optimizer.state_dict()
-    return {
-        "state": {i: {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in s.items()} for i, s in state["state"].items()},
-        "param_groups": state["param_groups"],
-    }
+    cloned = {i: {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in s.items()} for i, s in state["state"].items()}
+    return {"state": cloned, "param_groups": state["param_groups"]}
 
 
 def _same_optimizer_state(a, b):
     def same(x, y):
         return torch.equal(x, y) if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) else x == y
 
+    def same_entries(x, y):
+        return x.keys() == y.keys() and all(same(v, y[k]) for k, v in x.items())
+
     return (
         a["param_groups"] == b["param_groups"]
         and a["state"].keys() == b["state"].keys()
-        and all(a["state"][i].keys() == b["state"][i].keys() and all(same(v, b["state"][i][k]) for k, v in a["state"][i].items()) for i in a["state"])
+        and all(same_entries(a["state"][i], b["state"][i]) for i in a["state"])
     )
 
 
