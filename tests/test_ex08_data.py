@@ -66,8 +66,8 @@ def time_series_length_and_shapes(ex):
         "len": len(ds),
         "sample[0] inputs": first[0],
         "sample[0] targets": first[1],
-        "last sample inputs": last[0],
-        "last sample targets": last[1],
+        "last window inputs": last[0],
+        "last window targets": last[1],
         "first batch inputs.shape": tuple(inputs.shape),
         "first batch targets.shape": tuple(targets.shape),
     }
@@ -79,7 +79,7 @@ def time_series_indexing_like_a_list(ex):
     ds = ex.TimeSeriesDataset(_series(12, 2), seq_len=4, horizon=3)
     n = len(ds)
     return {
-        "len": n,
+        "len with seq_len 4, horizon 3": n,
         "ds[len(ds)] raises IndexError": raises(IndexError, ds.__getitem__, n),
         "ds[-1] targets": ds[-1][1] if n else None,
         "all inputs": torch.stack([ds[i][0] for i in range(min(n, 6))]),
@@ -95,12 +95,12 @@ def time_series_shorter_than_the_window(ex):
     far_too_short = ex.TimeSeriesDataset(_series(3, 2), seq_len=10, horizon=1)
     exact = ex.TimeSeriesDataset(_series(6, 2), seq_len=4, horizon=2)
     return {
-        "len of 5 rows with seq_len 4, horizon 2": capture(len, too_short),
-        "ds[0] of 5 rows with seq_len 4, horizon 2": capture(too_short.__getitem__, 0),
-        "batches of 5 rows with seq_len 4, horizon 2": capture(lambda: len(list(DataLoader(too_short, batch_size=2)))),
-        "len of 3 rows with seq_len 10": capture(len, far_too_short),
+        "len of 5 rows, too short for seq_len 4 + horizon 2": capture(len, too_short),
+        "ds[0] of 5 rows, too short for seq_len 4 + horizon 2": capture(too_short.__getitem__, 0),
+        "batches of 5 rows, too short for seq_len 4 + horizon 2": capture(lambda: len(list(DataLoader(too_short, batch_size=2)))),
+        "len of 3 rows, too short for seq_len 10": capture(len, far_too_short),
         "len of 6 rows with seq_len 4, horizon 2 (an exact fit)": capture(len, exact),
-        "the one sample of the exact fit": capture(exact.__getitem__, 0),
+        "the one sample of the exact fit (its last window)": capture(exact.__getitem__, 0),
         "ds[1] of the exact fit": capture(exact.__getitem__, 1),
     }
 
@@ -195,10 +195,11 @@ def image_folder_classes_and_labels(ex):
             return {"classes": list(named.classes), "labels": [named[i][1] for i in range(len(named))]}
 
         return {
-            "classes": list(ds.classes),
+            "a folder without images is still a class": "aphids" in ds.classes,
+            "classes, sorted": list(ds.classes),
             "class_to_idx": dict(ds.class_to_idx),
             "labels": [ds[i][1] for i in range(len(ds))],
-            "files in sample order": [f"{Path(path).parent.name}/{Path(path).name}" for path, _ in ds.samples],
+            "files in sample order, sorted class by class": [f"{Path(path).parent.name}/{Path(path).name}" for path, _ in ds.samples],
             "root given as a str": capture(from_str),
         }
 
@@ -243,8 +244,8 @@ def image_folder_random(ex):
         # The sample order first: a listing in os.listdir order shows there even when the few class
         # folders happen to be listed sorted (the order of a listing depends on the file system).
         return {
-            "files in sample order": [f"{Path(path).parent.name}/{Path(path).name}" for path, _ in ds.samples],
-            "classes": list(ds.classes),
+            "files in sample order, sorted class by class": [f"{Path(path).parent.name}/{Path(path).name}" for path, _ in ds.samples],
+            "classes, sorted": list(ds.classes),
             "labels": [label for _, label in samples],
             "images": [image for image, _ in samples],
         }
@@ -269,7 +270,7 @@ def pad_collate_pads_and_keeps_lengths(ex):
     zeros = ex.pad_collate([(torch.tensor([[1.0, 2.0], [0.0, 0.0], [0.0, 0.0]]), 1), (torch.tensor([[0.0, 3.0]]), 0)])
     return {
         "lengths when sequences end with real zeros": zeros[1],
-        "lengths": lengths,
+        "lengths before padding": lengths,
         "padded": padded,
         "labels": labels,
         "equals pad_sequence of the inputs": torch.equal(padded, torch.nn.utils.rnn.pad_sequence(sequences, batch_first=True)),
@@ -297,9 +298,16 @@ def pad_collate_keeps_the_sequences_device(ex, device):
         if "meta tensor" not in str(error):
             raise  # the stub's own NotImplementedError: not started
         # Copying a meta tensor into a real one: the batch was built off the device and filled from it.
-        return {"padded": f"the call raised NotImplementedError: {error}", "lengths": None, "labels": None}
+        failed = f"the call raised NotImplementedError: {error}"
+        return {
+            "padded batch on the device of the sequences": failed,
+            "padded to the longest sequence": None,
+            "lengths": None,
+            "labels": None,
+        }
     return {
-        "padded": _where(padded, device),
+        "padded batch on the device of the sequences": _where(padded, device),
+        "padded to the longest sequence": str(list(padded.shape)) if type(padded) is torch.Tensor else None,
         "lengths": _where(lengths, torch.device("cpu")),
         "labels": f"{str(labels.dtype).removeprefix('torch.')} {list(labels.shape)}" if type(labels) is torch.Tensor else type(labels).__name__,
     }
@@ -310,7 +318,7 @@ def pad_collate_random(ex):
     lengths = (torch.randperm(9)[: randint(2, 7)] + 1).tolist()  # distinct, so that padding shows
     samples = [(torch.randn(length), randint(0, 5)) for length in lengths]
     padded, lengths, labels = ex.pad_collate(samples)
-    return {"lengths": lengths, "padded": padded, "labels": labels}
+    return {"lengths before padding": lengths, "padded": padded, "labels": labels}
 
 
 # --- make_loader ------------------------------------------------------------------
@@ -411,13 +419,15 @@ def normalize_and_compose(ex):
     torch_out = F.batch_norm(x[None], torch.tensor(mean), torch.tensor(std) ** 2, training=False, eps=0.0)[0]
     image = torch.randint(0, 256, (2, 3, 3), dtype=torch.uint8).numpy()
     pipeline = ex.compose([ex.to_tensor, ex.normalize([0.5, 0.5, 0.5], [0.25, 0.25, 0.25])])
+    scaled = ex.to_tensor(image)
     return {
+        "input unchanged (not normalized in place)": torch.equal(x, copy),
         "normalized": out,
         "matches F.batch_norm": torch.allclose(out, torch_out, rtol=1e-5, atol=1e-5),
-        "input unchanged": torch.equal(x, copy),
         "input after the call (normalize returns a new tensor)": x,
         "compose([+1, ×2])(1)": ex.compose([lambda v: v + 1, lambda v: 2 * v])(1),
         "compose([])(7)": ex.compose([])(7),
+        "to_tensor(image) within 0…1": bool(scaled.min() >= 0 and scaled.max() <= 1),
         "compose([to_tensor, normalize])(image)": pipeline(image),
     }
 

@@ -29,7 +29,7 @@ def labels_from_scores_or_labels(ex):
     """(N, C) scores give the argmax of each row (dim=1); integer labels come back as int64."""
     scores = torch.tensor([[0.1, 2.0, -1.0], [3.0, -1.0, 0.5], [0.0, 0.5, 0.7], [-2.0, -1.0, -3.0], [1.0, 0.0, 0.9]])
     return {
-        "from (5, 3) scores": ex.predicted_labels(scores),
+        "from (5, 3) scores: the argmax of each row (dim=1)": ex.predicted_labels(scores),
         "from int64 labels": ex.predicted_labels(labels(2, 0, 1)),
         "from int32 labels": ex.predicted_labels(torch.tensor([2, 0, 1], dtype=torch.int32)),
     }
@@ -98,7 +98,7 @@ def top_k_hand_made(ex):
         ]
     )
     target = labels(0, 2, 1, 3, 0)
-    return {f"top-{k}": ex.top_k_accuracy(scores, target, k) for k in range(1, 5)}
+    return {f"top-{k}: target among the {k} highest scores": ex.top_k_accuracy(scores, target, k) for k in range(1, 5)}
 
 
 @check(points=1, hidden=True)
@@ -108,7 +108,7 @@ def top_k_random(ex):
     n, c = int(torch.randint(5, 50, ())), int(torch.randint(2, 12, ()))
     scores, target = torch.randn(n, c), torch.randint(0, c, (n,))
     target[0] = scores[0].argmax()
-    return {"top-k for k = 1..C": [ex.top_k_accuracy(scores, target, k) for k in range(1, c + 1)]}
+    return {"top-k for k = 1..C: target among the k highest scores": [ex.top_k_accuracy(scores, target, k) for k in range(1, c + 1)]}
 
 
 # --- confusion_matrix ---------------------------------------------------------------
@@ -183,13 +183,13 @@ def counts_are_new_tensors(ex):
     matrix = torch.tensor([[5, 1, 0], [2, 3, 4], [0, 6, 7]])
     result = capture(ex.counts_from_confusion, matrix)
     if isinstance(result, Raised):
-        return {"tp, fp, fn after the matrix is changed": result}
+        return {"tp, fp, fn are copies: as they were after the matrix is changed": result}
     matrix.fill_(100)
     after = {name: torch.as_tensor(count).clone() for name, count in zip(("tp", "fp", "fn"), result)}
     for count in result:
         count.add_(1000)
     return {
-        "tp, fp, fn after the matrix is changed": after,
+        "tp, fp, fn are copies: as they were after the matrix is changed": after,
         "the matrix after 1000 is added to tp, fp and fn": matrix,
     }
 
@@ -224,7 +224,7 @@ def precision_recall_f1_per_class(ex):
 def precision_recall_f1_macro(ex):
     """Macro = mean of the per-class values; macro F1 is the mean of per-class F1 (26/45), not F1 of the macros."""
     precision, recall, f1 = ex.precision_recall_f1(labels(*CLEAN_PRED), labels(*CLEAN_TARGET), 3)
-    return {"macro f1": f1, "macro precision": precision, "macro recall": recall}
+    return {"macro f1 (the mean of per-class f1)": f1, "macro precision": precision, "macro recall": recall}
 
 
 # 5 classes: class 1 is never predicted, class 2 never true, class 3 has tp = 0 but fp = fn = 1,
@@ -239,9 +239,9 @@ def zero_division_gives_zero(ex):
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "macro precision": macro[0],
-        "macro recall": macro[1],
-        "macro f1": macro[2],
+        "macro precision (the mean over all num_classes)": macro[0],
+        "macro recall (the mean over all num_classes)": macro[1],
+        "macro f1 (the mean over all num_classes)": macro[2],
     }
 
 
@@ -260,7 +260,8 @@ def _prf(ex, *args, **kwargs):
 def precision_recall_of_single_counts(ex):
     """A class predicted once and rightly has precision 1 (1/1), one of one found recall 1: a denominator of 1
     is not 0/0."""
-    return _prf(ex, labels(0, 1, 2, 2), labels(0, 1, 2, 0), 3, average="none")
+    observed = _prf(ex, labels(0, 1, 2, 2), labels(0, 1, 2, 0), 3, average="none")
+    return {f"{key}, a denominator of 1 divided by as it is": value for key, value in observed.items()}
 
 
 # Labels drawn from [0, C - 1): the last class never occurs, and must still count in the macro mean.
@@ -270,8 +271,13 @@ def precision_recall_f1_random(ex):
     target, pred = torch.randint(0, c - 1, (n,)), torch.randint(0, c - 1, (n,))
     scores = torch.randn(n, c)
     ex.precision_recall_f1(pred, target, c)  # a stub still raising NotImplementedError is "not started"
-    return {
-        f"{average} from {name}": _prf(ex, prediction, target, c, average=average)
-        for average in ("none", "macro")
-        for name, prediction in (("labels", pred), ("scores", scores))
-    }
+    predictions = (("labels", pred), ("scores", scores))
+    observed = {f"none from {name}": _prf(ex, prediction, target, c, average="none") for name, prediction in predictions}
+    for name, prediction in predictions:
+        macro = _prf(ex, prediction, target, c, average="macro")
+        observed[f"macro over all num_classes from {name}"] = {
+            "precision": macro["precision"],
+            "recall": macro["recall"],
+            "f1 (the mean of per-class f1)": macro["f1"],
+        }
+    return observed

@@ -64,6 +64,27 @@ def _same_state(a, b):
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
+def _optimizer_state(optimizer):
+    """A copy of the optimizer's state_dict: its per-parameter tensors cloned, its groups as they are."""
+    state = optimizer.state_dict()
+    cloned = {i: {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in s.items()} for i, s in state["state"].items()}
+    return {"state": cloned, "param_groups": state["param_groups"]}
+
+
+def _same_optimizer_state(a, b):
+    def same(x, y):
+        return torch.equal(x, y) if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) else x == y
+
+    def same_entries(x, y):
+        return x.keys() == y.keys() and all(same(v, y[k]) for k, v in x.items())
+
+    return (
+        a["param_groups"] == b["param_groups"]
+        and a["state"].keys() == b["state"].keys()
+        and all(same_entries(a["state"][i], b["state"][i]) for i in a["state"])
+    )
+
+
 def _attempt(fn, *args):
     """`capture`, except that a stub's NotImplementedError propagates: the check is then "not started"."""
     try:
@@ -220,8 +241,11 @@ def _round_trip(ex, model, fresh, X):
         out = fresh(X).detach()
     return {
         "same outputs as the saved model": torch.equal(out, expected),
-        "model.training after loading": fresh.training,
+        "in eval mode after loading": not fresh.training,
         "returns the model it was given": returned is fresh,
+        "buffers restored (BatchNorm running statistics)": all(
+            torch.equal(mine, saved) for mine, saved in zip(fresh.buffers(), model.buffers(), strict=True)
+        ),
         "outputs": out,
         "state": _state(fresh),
     }
@@ -282,12 +306,14 @@ def pickled_objects_are_refused(ex):
 # --- save_checkpoint, load_checkpoint ---------------------------------------------------
 
 
-def _resume_observations(ex, build, make_optimizer, data, epochs, interrupts, seed=1234):
+def _resume_observations(ex, build, make_optimizer, data, epochs, interrupts, seed=1234, rng=False):
     """Train `epochs` epochs straight, and again interrupted after each epoch count in `interrupts`.
 
     Both runs save a checkpoint after every epoch, as a real training loop does.
     At an interruption the model and optimizer are thrown away; fresh ones (with
-    random weights) are built and the checkpoint is loaded into them.
+    random weights) are built and the checkpoint is loaded into them. Whether each
+    load brought back the optimizer's state (and with `rng`, for models with
+    dropout, the global RNG's state) as it was before the crash is observed too.
     """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checkpoint.pt"
@@ -303,24 +329,32 @@ def _resume_observations(ex, build, make_optimizer, data, epochs, interrupts, se
         torch.manual_seed(seed)
         model = _fix(build())
         optimizer = make_optimizer(model)
-        start, starts = 0, []
+        start, starts, optimizer_restored, rng_restored = 0, [], True, True
         for stop in (*interrupts, epochs):
             for epoch in range(start, stop):
                 _train_one_epoch(model, optimizer, data)
                 ex.save_checkpoint(path, model, optimizer, epoch)
             if stop == epochs:
                 break
+            optimizer_before, rng_before = _optimizer_state(optimizer), torch.get_rng_state()
             model = build()  # a crash: everything in memory is gone
             optimizer = make_optimizer(model)
             returned = _attempt(ex.load_checkpoint, path, model, optimizer)
+            optimizer_restored &= _same_optimizer_state(_optimizer_state(optimizer), optimizer_before)
+            rng_restored &= torch.equal(torch.get_rng_state(), rng_before)
             starts.append(returned)
             try:
                 start = operator.index(returned)
             except TypeError:
                 start = stop
         resumed = _state(model)
-    return {
-        "start epochs returned by load_checkpoint": starts,
+    observed = {
+        "next epoch returned by load_checkpoint": starts,
+        "optimizer state restored by load_checkpoint": optimizer_restored,
+    }
+    if rng:
+        observed["RNG state restored by load_checkpoint"] = rng_restored
+    return observed | {
         "resumed run identical to the uninterrupted one": _same_state(resumed, straight),
         "final state, resumed": resumed,
         "final state, uninterrupted": straight,
@@ -363,6 +397,7 @@ def resume_with_dropout_restores_rng(ex):
         _fixed_data(),
         epochs=4,
         interrupts=(2,),
+        rng=True,
     )
 
 
@@ -388,6 +423,7 @@ def resume_random(ex):
         epochs=epochs,
         interrupts=(interrupt,),
         seed=int(torch.randint(1 << 30, ())),
+        rng=True,
     )
 
 
@@ -444,7 +480,7 @@ def checkpoint_from_gpu_loads_on_cpu(ex):
     _train_one_epoch(model, optimizer, data)
     _train_one_epoch(fresh, fresh_optimizer, data)
     return {
-        "load_checkpoint(checkpoint saved on cuda:7)": start,
+        "next epoch returned by load_checkpoint(checkpoint saved on cuda:7)": start,
         "optimizer state restored, on the CPU": restored_on_cpu,
         "next epoch identical": loaded_ok and _same_state(_state(fresh), _state(model)),
         "state after the next epoch": _state(fresh),

@@ -1,7 +1,8 @@
 """Classes read off the image files found (root/*/*): a class folder without images disappears,
 and every class sorted after it gets another label."""
 
-VERDICTS = {"image_folder_classes_and_labels": ("failed", "'classes")}
+VERDICTS = {"image_folder_classes_and_labels": ("failed", "'a folder without images is still a class'")}
+DIAGNOSIS = {"*": ("folder without images",)}
 
 from pathlib import Path  # noqa: E402
 

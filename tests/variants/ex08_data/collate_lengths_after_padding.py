@@ -1,8 +1,8 @@
 """Lengths measured after padding: every sequence seems as long as the longest one."""
 
 VERDICTS = {
-    "pad_collate_pads_and_keeps_lengths": ("failed", "'lengths'"),
-    "pad_collate_random": ("failed", "'lengths'"),
+    "pad_collate_pads_and_keeps_lengths": ("failed", "'lengths before padding'"),
+    "pad_collate_random": ("failed", "'lengths before padding'"),
 }
 DIAGNOSIS = {"*": ("after padding", "before padding", "padded length")}
 

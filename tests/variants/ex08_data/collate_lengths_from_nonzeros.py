@@ -5,6 +5,10 @@ VERDICTS = {
     "pad_collate_pads_and_keeps_lengths": ("failed", "'lengths when sequences end with real zeros'"),
     "pad_collate_keeps_the_sequences_device[meta]": ("error", "cannot be called on meta tensors"),
 }
+DIAGNOSIS = {
+    "pad_collate_pads_and_keeps_lengths": ("real zeros", "non-zero"),
+    "pad_collate_keeps_the_sequences_device[meta]": ("real zeros", "non-zero", "from the values"),
+}
 
 import torch  # noqa: E402
 

@@ -1,7 +1,8 @@
 """pad_collate fills a batch made with torch.full on the CPU: right on the CPU, but sequences that
 live on a GPU come back on the CPU (and on the meta device, copying them raises)."""
 
-VERDICTS = {"pad_collate_keeps_the_sequences_device[meta]": ("failed", "'padded': wrong value")}
+VERDICTS = {"pad_collate_keeps_the_sequences_device[meta]": ("failed", "'padded batch on the device of the sequences': wrong value")}
+DIAGNOSIS = {"*": ("on the device of the sequences", "on the cpu")}
 
 import torch  # noqa: E402
 

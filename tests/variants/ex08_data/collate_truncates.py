@@ -3,9 +3,9 @@
 VERDICTS = {
     "pad_collate_pads_and_keeps_lengths": ("failed", "'padded': shape [3, 2, 2]"),
     "pad_collate_random": ("failed", "'padded': shape"),
-    "pad_collate_keeps_the_sequences_device": ("failed", "'padded': wrong value"),
+    "pad_collate_keeps_the_sequences_device": ("failed", "'padded to the longest sequence': wrong value"),
 }
-DIAGNOSIS = {"*": ("truncat", "cut short", "no padding")}
+DIAGNOSIS = {"*": ("truncat", "cut short", "no padding", "padded to the longest")}
 
 
 def pad_collate(batch, padding_value=0.0):

@@ -2,9 +2,9 @@
 
 VERDICTS = {
     "time_series_length_and_shapes": ("failed", "'len': wrong value\nexpected 90, got 89"),
-    "time_series_indexing_like_a_list": ("failed", "'len'"),
+    "time_series_indexing_like_a_list": ("failed", "'len with seq_len 4, horizon 3'"),
     "time_series_random": ("failed", "'len'"),
-    "time_series_shorter_than_the_window": ("failed", "'the one sample of the exact fit': raised IndexError"),
+    "time_series_shorter_than_the_window": ("failed", "'the one sample of the exact fit (its last window)': raised IndexError"),
 }
 DIAGNOSIS = {"*": ("off by one", "last window")}
 

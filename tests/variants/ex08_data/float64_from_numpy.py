@@ -9,7 +9,7 @@ VERDICTS = {
     "transforms_random": ("failed", "'to_tensor': dtype torch.float64"),
     "image_folder_pixels": ("failed", "dtype torch.float64"),
     "image_folder_random": ("failed", "dtype torch.float64"),
-    "time_series_shorter_than_the_window": ("failed", "'len of 3 rows with seq_len 10': raised ValueError"),
+    "time_series_shorter_than_the_window": ("failed", "'len of 3 rows, too short for seq_len 10': raised ValueError"),
 }
 DIAGNOSIS = {"*": "float64"}
 

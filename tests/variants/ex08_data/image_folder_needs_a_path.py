@@ -1,6 +1,7 @@
 """ImageFolderDataset uses root.iterdir() without Path(root): a root given as a str (the usual case) raises."""
 
 VERDICTS = {"image_folder_classes_and_labels": ("failed", "'root given as a str': raised AttributeError")}
+DIAGNOSIS = {"*": ("given as a str", "Path(root)")}
 
 
 class ImageFolderDataset(ImageFolderDataset):  # noqa: F821 - the reference's class

@@ -7,7 +7,7 @@ VERDICTS = {
     "image_folder_pixels": ("failed", "as written, permuted and / 255'"),
     "image_folder_random": ("failed", "'images["),
 }
-DIAGNOSIS = {"*": ("255", "factor lost or added")}
+DIAGNOSIS = {"*": ("255", "factor lost or added", "within 0…1")}
 
 
 def to_tensor(image):

@@ -7,7 +7,7 @@ VERDICTS = {
     "image_folder_pixels": ("failed", "as written, permuted and / 255'"),
     "image_folder_random": ("failed", "'images["),
 }
-DIAGNOSIS = {"*": ("reshape", "permute")}
+DIAGNOSIS = {"*": ("reshape", "permute", "transpose")}
 
 
 def to_tensor(image):

@@ -1,8 +1,8 @@
 """Classes and files in os.listdir order: the labels depend on the file system, not on the names."""
 
 VERDICTS = {
-    "image_folder_classes_and_labels": ("failed", "'classes[0]'"),
-    "image_folder_random": ("failed", "'files in sample order"),
+    "image_folder_classes_and_labels": ("failed", "'classes, sorted[0]'"),
+    "image_folder_random": ("failed", "'files in sample order, sorted class by class"),
 }
 DIAGNOSIS = {"*": ("sorted", "listdir", "another order")}
 

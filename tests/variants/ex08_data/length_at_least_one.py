@@ -2,8 +2,9 @@
 and reading it gives a short (or empty) window instead of IndexError."""
 
 VERDICTS = {
-    "time_series_shorter_than_the_window": ("failed", "'len of 5 rows with seq_len 4, horizon 2': wrong value"),
+    "time_series_shorter_than_the_window": ("failed", "'len of 5 rows, too short for seq_len 4 + horizon 2': wrong value"),
 }
+DIAGNOSIS = {"*": ("too short for",)}
 
 import torch  # noqa: E402
 

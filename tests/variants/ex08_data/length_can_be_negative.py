@@ -2,8 +2,9 @@
 negative, and len() itself raises ValueError."""
 
 VERDICTS = {
-    "time_series_shorter_than_the_window": ("failed", "'len of 3 rows with seq_len 10': raised ValueError"),
+    "time_series_shorter_than_the_window": ("failed", "'len of 3 rows, too short for seq_len 10': raised ValueError"),
 }
+DIAGNOSIS = {"*": ("negative", ">= 0")}
 
 import torch  # noqa: E402
 

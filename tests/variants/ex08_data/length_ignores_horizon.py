@@ -2,9 +2,9 @@
 returns last windows with short targets, and no IndexError past the end."""
 
 VERDICTS = {
-    "time_series_indexing_like_a_list": ("failed", "'len'"),
+    "time_series_indexing_like_a_list": ("failed", "'len with seq_len 4, horizon 3'"),
     "time_series_random": ("error", "stack expects each tensor to be equal size"),
-    "time_series_shorter_than_the_window": ("failed", "'len of 5 rows with seq_len 4, horizon 2': wrong value"),
+    "time_series_shorter_than_the_window": ("failed", "'len of 5 rows, too short for seq_len 4 + horizon 2': wrong value"),
 }
 DIAGNOSIS = {"*": ("horizon", "a length let a short item through")}
 

@@ -2,6 +2,7 @@
 sequences of different lengths, which is what pad_collate is for)."""
 
 VERDICTS = {"loader_uses_the_collate_fn": ("failed", "'batches with a collate_fn")}
+DIAGNOSIS = {"*": ("collate_fn",)}
 
 
 def make_loader(dataset, batch_size, shuffle=False, seed=0, drop_last=False, collate_fn=None):

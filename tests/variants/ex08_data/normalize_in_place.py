@@ -1,7 +1,8 @@
 """normalize subtracts and divides in place (sub_, div_): the right values, but the caller's image
 is overwritten, so a second pass (another epoch, another transform) normalizes it twice."""
 
-VERDICTS = {"normalize_and_compose": ("failed", "'input unchanged'")}
+VERDICTS = {"normalize_and_compose": ("failed", "'input unchanged (not normalized in place)'")}
+DIAGNOSIS = {"*": ("in place",)}
 
 import torch  # noqa: E402
 

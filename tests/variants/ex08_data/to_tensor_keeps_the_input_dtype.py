@@ -7,6 +7,7 @@ VERDICTS = {
         "'to_tensor(2×2×3 float64 array of 0…255 values) is float32': dtype torch.float64, expected torch.float32",
     ),
 }
+DIAGNOSIS = {"*": ("float64", ".float()")}
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

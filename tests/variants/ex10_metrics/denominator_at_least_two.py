@@ -2,8 +2,9 @@
 count (1/1) comes out halved."""
 
 VERDICTS = {
-    "precision_recall_of_single_counts": ("failed", "'precision'"),
+    "precision_recall_of_single_counts": ("failed", "'precision, a denominator of 1 divided by as it is'"),
 }
+DIAGNOSIS = {"*": ("denominator of 1",)}
 
 import torch  # noqa: E402
 

@@ -2,8 +2,9 @@
 one changes the other."""
 
 VERDICTS = {
-    "counts_are_new_tensors": ("failed", "'tp, fp, fn after the matrix is changed.tp'"),
+    "counts_are_new_tensors": ("failed", "'tp, fp, fn are copies: as they were after the matrix is changed.tp'"),
 }
+DIAGNOSIS = {"*": ("copies", "a view", "copy")}
 
 
 def counts_from_confusion(matrix):

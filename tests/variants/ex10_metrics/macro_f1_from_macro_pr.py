@@ -1,8 +1,8 @@
 """Macro F1 as the harmonic mean of macro precision and macro recall, not the mean of per-class F1."""
 
 VERDICTS = {
-    "precision_recall_f1_macro": ("failed", "'macro f1': wrong value"),
-    "precision_recall_f1_random": ("failed", "'macro from labels.f1': wrong value"),
+    "precision_recall_f1_macro": ("failed", "'macro f1 (the mean of per-class f1)': wrong value"),
+    "precision_recall_f1_random": ("failed", "'macro over all num_classes from labels.f1 (the mean of per-class f1)': wrong value"),
 }
 DIAGNOSIS = {"*": ("harmonic mean", "per-class f1")}
 

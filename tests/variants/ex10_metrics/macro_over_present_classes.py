@@ -1,8 +1,8 @@
 """Macro averages only over the classes present in target or pred, not over all num_classes."""
 
 VERDICTS = {
-    "zero_division_gives_zero": ("failed", "'macro precision': wrong value"),
-    "precision_recall_f1_random": ("failed", "'macro from labels.precision': wrong value"),
+    "zero_division_gives_zero": ("failed", "'macro precision (the mean over all num_classes)': wrong value"),
+    "precision_recall_f1_random": ("failed", "'macro over all num_classes from labels.precision': wrong value"),
 }
 DIAGNOSIS = {"*": ("present", "all num_classes", "absent")}
 

@@ -4,6 +4,7 @@
 VERDICTS = {
     "confusion_matrix_of_narrow_integer_labels": ("failed", "'confusion_matrix of int8 targets, uint8 predictions'"),
 }
+DIAGNOSIS = {"*": ("int8", "overflow")}
 
 import torch  # noqa: E402
 

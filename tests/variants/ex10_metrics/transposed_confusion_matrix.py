@@ -7,7 +7,7 @@ VERDICTS = {
     "precision_recall_f1_per_class": ("failed", "'precision': 2 of 3 elements differ"),
     "precision_recall_f1_macro": ("failed", "'macro precision': wrong value"),
     "precision_recall_f1_random": ("failed", "'none from labels.precision'"),
-    "precision_recall_of_single_counts": ("failed", "'precision': 2 of 3 elements differ"),
+    "precision_recall_of_single_counts": ("failed", "'precision, a denominator of 1 divided by as it is': 2 of 3 elements differ"),
 }
 DIAGNOSIS = {"*": ("transpose", "swapped", "rows")}
 

@@ -1,11 +1,11 @@
 """load_checkpoint returns the saved epoch itself: the resumed loop trains that epoch a second time."""
 
 VERDICTS = {
-    "resume_adam_bit_identical": ("failed", "'start epochs returned by load_checkpoint[0]': wrong value"),
-    "resume_twice_sgd_momentum": ("failed", "'start epochs returned by load_checkpoint[0]': wrong value"),
-    "resume_with_dropout_restores_rng": ("failed", "'start epochs returned by load_checkpoint[0]': wrong value"),
-    "resume_random": ("failed", "'start epochs returned by load_checkpoint[0]': wrong value"),
-    "checkpoint_from_gpu_loads_on_cpu": ("failed", "'load_checkpoint(checkpoint saved on cuda:7)': wrong value"),
+    "resume_adam_bit_identical": ("failed", "'next epoch returned by load_checkpoint[0]': wrong value"),
+    "resume_twice_sgd_momentum": ("failed", "'next epoch returned by load_checkpoint[0]': wrong value"),
+    "resume_with_dropout_restores_rng": ("failed", "'next epoch returned by load_checkpoint[0]': wrong value"),
+    "resume_random": ("failed", "'next epoch returned by load_checkpoint[0]': wrong value"),
+    "checkpoint_from_gpu_loads_on_cpu": ("failed", "'next epoch returned by load_checkpoint(checkpoint saved on cuda:7)': wrong value"),
 }
 DIAGNOSIS = {"*": ("off by one", "epoch + 1", "next epoch")}
 

@@ -5,8 +5,8 @@ the predictions differ from the saved model's.
 """
 
 VERDICTS = {
-    "state_dict_round_trip": ("failed", "'model.training after loading'"),
-    "state_dict_round_trip_random": ("failed", "'model.training after loading'"),
+    "state_dict_round_trip": ("failed", "'in eval mode after loading'"),
+    "state_dict_round_trip_random": ("failed", "'in eval mode after loading'"),
 }
 DIAGNOSIS = {"*": ("eval",)}
 

@@ -5,10 +5,10 @@ freshly built optimizer: the resumed run trains a different model.
 """
 
 VERDICTS = {
-    "resume_adam_bit_identical": ("failed", "'resumed run identical to the uninterrupted one'"),
-    "resume_twice_sgd_momentum": ("failed", "'resumed run identical to the uninterrupted one'"),
-    "resume_with_dropout_restores_rng": ("failed", "'resumed run identical to the uninterrupted one'"),
-    "resume_random": ("failed", "'resumed run identical to the uninterrupted one'"),
+    "resume_adam_bit_identical": ("failed", "'optimizer state restored by load_checkpoint'"),
+    "resume_twice_sgd_momentum": ("failed", "'optimizer state restored by load_checkpoint'"),
+    "resume_with_dropout_restores_rng": ("failed", "'optimizer state restored by load_checkpoint'"),
+    "resume_random": ("failed", "'optimizer state restored by load_checkpoint'"),
     "checkpoint_is_plain_data": ("failed", "'holds every tensor of model and optimizer state'"),
     "checkpoint_from_gpu_loads_on_cpu": ("failed", "'next epoch identical'"),
 }

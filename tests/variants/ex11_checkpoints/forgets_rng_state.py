@@ -5,8 +5,8 @@ model drew random numbers, so the resumed epochs draw different masks.
 """
 
 VERDICTS = {
-    "resume_with_dropout_restores_rng": ("failed", "'resumed run identical to the uninterrupted one'"),
-    "resume_random": ("failed", "'resumed run identical to the uninterrupted one'"),
+    "resume_with_dropout_restores_rng": ("failed", "'RNG state restored by load_checkpoint'"),
+    "resume_random": ("failed", "'RNG state restored by load_checkpoint'"),
 }
 DIAGNOSIS = {"*": ("rng", "random state")}
 

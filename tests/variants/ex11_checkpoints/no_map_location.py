@@ -4,7 +4,7 @@ VERDICTS = {
     "load_tensors_safely_onto_cpu": ("failed", "'load_tensors(file saved on cuda:7)': raised RuntimeError"),
     "checkpoint_from_gpu_loads_on_cpu": (
         "failed",
-        "'load_checkpoint(checkpoint saved on cuda:7)': raised RuntimeError",
+        "'next epoch returned by load_checkpoint(checkpoint saved on cuda:7)': raised RuntimeError",
     ),
 }
 DIAGNOSIS = {"*": "map_location"}
