@@ -4,6 +4,7 @@ VERDICTS = {
     "triplet_margin_loss_cases": ("failed", "'swap=True.loss'"),
     "triplet_margin_loss_random": ("failed", "'swap=True.loss'"),
 }
+DIAGNOSIS = {"*": "swap=True"}
 
 import torch  # noqa: E402
 
