@@ -401,7 +401,8 @@ def sequential_with_custom_layers(ex):
     observed["output.mean()"] = out.mean()
     observed["output agrees with torch functions"] = _agrees(out, by_hand - by_hand.mean())
     observed["grad"] = {name: p.grad for name, p in net.named_parameters()}
-    # Context for the diagnosis (grader.core.diagnose): what CenteredLayer was given, so a centring along a dim is named.
+    # Context for the diagnosis (grader.core.diagnose): what CenteredLayer was given, so a centring along a
+    # dimension is named.
     observed["given"] = {"output": by_hand.detach()}
     return observed
 

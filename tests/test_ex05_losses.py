@@ -290,7 +290,8 @@ def triplet_margin_loss_cases(ex):
     cases = {"default": {}, "margin=0.5": {"margin": 0.5}, "p=1": {"p": 1.0}}
     observed = {name: _triplet_observations(ex, anchor, positive, negative, **options) for name, options in cases.items()}
     # Row 0 on its own: where anchor == positive, only the eps inside the distance gives the anchor a gradient.
-    observed["default, anchor == positive: row 0 of anchor.grad (a distance of eps, not 0)"] = observed["default"]["anchor.grad"][0]
+    eps_row = observed["default"]["anchor.grad"][0]
+    observed["default, anchor == positive: row 0 of anchor.grad (a distance of eps, not 0)"] = eps_row
     # With swap, anchor == positive would tie d(a, neg) and d(pos, neg): which one gets the gradient is arbitrary.
     swap_positive = torch.randn(6, 4)
     swap_positive[2] = negative[2] + 0.1  # the positive nearer the negative than the anchor: swap uses d(pos, neg)
