@@ -125,6 +125,7 @@ def reshape_flatten_unsqueeze_transpose(ex):
         "add_batch_dim": torch.arange(6).reshape(2, 3),
         "swap_last_two": torch.arange(24).reshape(2, 3, 4),
     }
+    before = {name: given.clone() for name, given in inputs.items()}
     observed = {
         "to_rows": ex.to_rows(inputs["to_rows"], 3),
         "to_rows of a transposed matrix": ex.to_rows(torch.arange(6).reshape(2, 3).T, 2),
@@ -132,8 +133,9 @@ def reshape_flatten_unsqueeze_transpose(ex):
         "add_batch_dim": ex.add_batch_dim(inputs["add_batch_dim"]),
         "swap_last_two": ex.swap_last_two(inputs["swap_last_two"]),
     }
-    for name, given in inputs.items():
-        observed[f"{name}: input after the call (unchanged)"] = given
+    # Each input as it was given and as the call left it: a change in place (unsqueeze_, transpose_) gets its hint.
+    observed["given"] = dict(before)
+    observed["input"] = dict(inputs)
     return observed
 
 
@@ -209,7 +211,7 @@ def results_stay_on_the_device(ex, device):
         "dot": lambda on: ex.dot(x[0].to(on), y[0].to(on)),
         "join": lambda on: ex.join(a.to(on), b.to(on)),
         "to_rows": lambda on: ex.to_rows(x.to(on), 2),
-        "flatten_images": lambda on: ex.flatten_images(images.to(on)),
+        "flatten_images (keeps the batch dim)": lambda on: ex.flatten_images(images.to(on)),
         "add_batch_dim": lambda on: ex.add_batch_dim(x.to(on)),
         "swap_last_two": lambda on: ex.swap_last_two(images.to(on)),
     }

@@ -59,7 +59,7 @@ def gradients_accumulate_then_clear(ex):
 def detach_makes_a_constant(ex):
     """z = u·x with u = (x·x).detach(): the gradient is u = [0, 1, 4, 9], not 3x²."""
     grad, u = ex.detached_product_grad(torch.arange(4.0, requires_grad=True))
-    return {"grad": grad, "u": u, "u.requires_grad": u.requires_grad}
+    return {"grad": grad, "u": u, "u.requires_grad (detached: False)": u.requires_grad}
 
 
 # --- sum_product_grads ---------------------------------------------------------
@@ -98,20 +98,24 @@ def mean_of_squares_random(ex):
 
 @check(points=2)
 def three_ways_to_stop_recording(ex):
-    """Each returns 2x (on values other than 1, so 2/x or x + 1 show) with requires_grad False and no grad_fn."""
-    observed = {}
+    """Each returns 2x (on values other than 1, so 2/x or x + 1 show) with requires_grad False and no grad_fn.
+
+    Each input as it was given and as the call left it: a doubling in place gets its hint.
+    """
+    observed, given, left = {}, {}, {}
     for name, fn in (
         ("double_no_grad", ex.double_no_grad),
         ("double_grad_disabled", ex.double_grad_disabled),
         ("double_decorated", ex.double_decorated),
     ):
         x = leaf([1.5, -2.0, 0.25, 3.0])
+        given[name] = x.detach().clone()
         out = fn(x)
         observed[name] = out
-        observed[f"{name}.requires_grad"] = out.requires_grad
-        observed[f"{name}.grad_fn is None"] = out.grad_fn is None
-        observed[f"{name}: input after the call (unchanged)"] = x
-    return observed
+        observed[f"{name}.requires_grad (computed with recording off: False)"] = out.requires_grad
+        observed[f"{name}.grad_fn is None (not recorded)"] = out.grad_fn is None
+        left[name] = x
+    return {**observed, "given": given, "input": left}
 
 
 # --- clip_and_report -----------------------------------------------------------

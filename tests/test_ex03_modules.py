@@ -263,6 +263,7 @@ def _complex_run(ex, input_size, hidden_size, output_size, batch):
     return {
         "output": out,
         "output agrees with torch functions on the same weights": _agrees(out, _complex_by_hand(state, X)),
+        "buffers": _names(model.named_buffers()),
         "grad": {name: p.grad for name, p in model.named_parameters()},
     }
 
@@ -324,10 +325,10 @@ def dropout_sits_before_the_head(ex):
     state = _complex_state(5, 8, 3)
     X = torch.randn(4, 5)
     return {
-        "dropout=1.0, train(): output (every hidden unit dropped: head.bias on each row)": _dropout_run(
+        "dropout=1.0, train(): output (dropout on the hidden units before the head: head.bias on each row)": _dropout_run(
             ex, 1.0, True, state, X
         ),
-        "dropout=1.0, eval(): output (no dropout)": _dropout_run(ex, 1.0, False, state, X),
+        "dropout=1.0, after eval(): output (no dropout)": _dropout_run(ex, 1.0, False, state, X),
         "dropout=0.0, train(): output (no dropout)": _dropout_run(ex, 0.0, True, state, X),
     }
 
@@ -342,7 +343,7 @@ def count_parameters_counts_each_once(ex):
     shared = nn.Linear(4, 4)
     tied = nn.Sequential(shared, nn.ReLU(), shared)
     observed = {
-        "ComplexModel(5, 8, 3)": ex.count_parameters(model),
+        "ComplexModel(5, 8, 3) (parameters, not buffers)": ex.count_parameters(model),
         "nn.Linear(4, 3)": ex.count_parameters(nn.Linear(4, 3)),
         "the same nn.Linear(4, 4) used twice": ex.count_parameters(tied),
         "nn.BatchNorm1d(6) (2 buffers of 6 and a counter)": ex.count_parameters(nn.BatchNorm1d(6)),
@@ -400,6 +401,9 @@ def sequential_with_custom_layers(ex):
     observed["output.mean()"] = out.mean()
     observed["output agrees with torch functions"] = _agrees(out, by_hand - by_hand.mean())
     observed["grad"] = {name: p.grad for name, p in net.named_parameters()}
+    # Context for the diagnosis (grader.core.diagnose): what CenteredLayer was given, so a centring along a
+    # dimension is named.
+    observed["given"] = {"output": by_hand.detach()}
     return observed
 
 

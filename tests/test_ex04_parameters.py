@@ -69,8 +69,10 @@ def _shared_gradients(ex, in_features, hidden, out_features, batch, generator):
         "shared.weight.grad": shared.weight.grad,
         "shared.bias.grad": shared.bias.grad,
         "net[0].weight.grad": net[0].weight.grad,
-        "shared.weight.grad is the sum of both uses": torch.allclose(shared.weight.grad, weight_sum, atol=1e-5),
-        "shared.bias.grad is the sum of both uses": torch.allclose(shared.bias.grad, bias_sum, atol=1e-5),
+        "shared.weight.grad is the sum of both uses of the same layer": torch.allclose(
+            shared.weight.grad, weight_sum, atol=1e-5
+        ),
+        "shared.bias.grad is the sum of both uses of the same layer": torch.allclose(shared.bias.grad, bias_sum, atol=1e-5),
     }
 
 
@@ -376,8 +378,12 @@ def state_stays_on_the_device(ex, device):
     and its updates and outputs stay on the device."""
     x, eval_x = torch.randn(5, 3), torch.randn(4, 3)
     calls = {
-        "init_weights through apply": lambda on: _initialised_on(on, ex.init_weights, (5, 8, 3)),
-        "init_constant through apply": lambda on: _initialised_on(on, lambda m: ex.init_constant(m, 0.5), (3, 4, 2)),
+        "init_weights through apply (drawn on the device of the model)": lambda on: _initialised_on(
+            on, ex.init_weights, (5, 8, 3)
+        ),
+        "init_constant through apply (on the device of the model)": lambda on: _initialised_on(
+            on, lambda m: ex.init_constant(m, 0.5), (3, 4, 2)
+        ),
         "xavier_uniform_": lambda on: _xavier_on(ex, on),
         "RunningCenter: buffers after .to(device)": lambda on: _buffers(ex.RunningCenter(3).to(on)),
         "RunningCenter: train output": lambda on: _running_center_trained(ex, on, x)[1],

@@ -149,6 +149,7 @@ def cross_entropy_random(ex):
     plain, plain_grad = _loss_and_grad(ex.cross_entropy, logits, target)
     weighted, weighted_grad = _loss_and_grad(ex.cross_entropy, logits, target, weight=weight)
     return {
+        "target after the calls (unchanged: not overwritten in place)": target,
         "loss": plain,
         "logits.grad": plain_grad,
         "weighted loss": weighted,
@@ -288,6 +289,9 @@ def triplet_margin_loss_cases(ex):
     negative[1] = anchor[1] + 10.0  # far beyond the margin: contributes nothing
     cases = {"default": {}, "margin=0.5": {"margin": 0.5}, "p=1": {"p": 1.0}}
     observed = {name: _triplet_observations(ex, anchor, positive, negative, **options) for name, options in cases.items()}
+    # Row 0 on its own: where anchor == positive, only the eps inside the distance gives the anchor a gradient.
+    eps_row = observed["default"]["anchor.grad"][0]
+    observed["default, anchor == positive: row 0 of anchor.grad (a distance of eps, not 0)"] = eps_row
     # With swap, anchor == positive would tie d(a, neg) and d(pos, neg): which one gets the gradient is arbitrary.
     swap_positive = torch.randn(6, 4)
     swap_positive[2] = negative[2] + 0.1  # the positive nearer the negative than the anchor: swap uses d(pos, neg)
@@ -377,7 +381,7 @@ def losses_stay_on_the_device(ex, device):
         "kl_div log_target": lambda on: _with_grad(ex.kl_div, on, log_q, p.log(), reduction="sum", log_target=True),
         "triplet_margin_loss": lambda on: _with_grad(ex.triplet_margin_loss, on, a, b, c),
         "triplet_margin_loss, swap=True": lambda on: _with_grad(ex.triplet_margin_loss, on, a, b, c, swap=True),
-        "WeightedMSELoss: weight after .to(device)": lambda on: getattr(module(on), "weight", None),
+        "WeightedMSELoss: weight (a buffer) after .to(device)": lambda on: getattr(module(on), "weight", None),
         "WeightedMSELoss": lambda on: _with_grad(module(on), on, x, y),
     }
     return {name: on_device(device, call) for name, call in calls.items()}

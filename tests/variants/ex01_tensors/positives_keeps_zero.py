@@ -4,6 +4,7 @@ VERDICTS = {
     "row_column_block_mask": ("failed", "'positives (strictly: 0 is not positive)'"),
     "indexing_random": ("failed", "'positives (strictly: 0 is not positive)'"),
 }
+DIAGNOSIS = {"*": ("0 is not positive", "strictly")}
 
 
 def positives(x):

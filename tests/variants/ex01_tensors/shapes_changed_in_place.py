@@ -1,8 +1,9 @@
 """unsqueeze_ and transpose_ (with a trailing underscore): right results, but the caller's tensor changes shape too."""
 
 VERDICTS = {
-    "reshape_flatten_unsqueeze_transpose": ("failed", "'add_batch_dim: input after the call (unchanged)': shape [1, 2, 3]"),
+    "reshape_flatten_unsqueeze_transpose": ("failed", "'input.add_batch_dim': shape [1, 2, 3]"),
 }
+DIAGNOSIS = {"*": "in place"}
 
 
 def add_batch_dim(x):

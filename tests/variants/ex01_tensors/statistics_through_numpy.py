@@ -1,6 +1,7 @@
 """Column statistics computed in NumPy and converted back: right on the CPU, impossible for a tensor on a GPU."""
 
 VERDICTS = {"results_stay_on_the_device[meta]": ("failed", "'column_stats': raised TypeError")}
+DIAGNOSIS = {"*": "numpy"}
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

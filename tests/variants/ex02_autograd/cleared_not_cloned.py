@@ -3,6 +3,7 @@
 VERDICTS = {
     "gradients_accumulate_then_clear": ("failed", "'cleared after another backward on x (a copy: unchanged)'"),
 }
+DIAGNOSIS = {"*": "a copy"}
 
 import torch  # noqa: E402
 

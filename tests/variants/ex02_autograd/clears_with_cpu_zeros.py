@@ -1,6 +1,7 @@
 """Clears x.grad by assigning torch.zeros(x.shape): right on the CPU, a CPU gradient for a leaf on a GPU."""
 
 VERDICTS = {"gradients_stay_on_the_device[meta]": ("failed", "'accumulate_then_clear': raised RuntimeError")}
+DIAGNOSIS = {"*": ("same device", "on the device")}
 
 import torch  # noqa: E402
 

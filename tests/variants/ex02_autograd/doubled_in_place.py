@@ -1,8 +1,9 @@
 """Doubles x in place under no_grad (allowed there): the caller's tensor changes, and the result is x itself, still requiring grad."""
 
 VERDICTS = {
-    "three_ways_to_stop_recording": ("failed", "'double_no_grad: input after the call (unchanged)'"),
+    "three_ways_to_stop_recording": ("failed", "'input.double_no_grad': 4 of 4 elements differ"),
 }
+DIAGNOSIS = {"*": "in place"}
 
 import torch  # noqa: E402
 

@@ -3,7 +3,7 @@
 VERDICTS = {
     "mean_of_squares_at_2_3": ("failed", "expected 15, got 30"),
     "mean_of_squares_random": ("failed", "'grad'"),
-    "detach_makes_a_constant": ("failed", "'u.requires_grad'"),
+    "detach_makes_a_constant": ("failed", "'u.requires_grad (detached: False)'"),
 }
 DIAGNOSIS = {"detach_makes_a_constant": "detach", "*": ("sum instead of a mean", "1/n")}
 

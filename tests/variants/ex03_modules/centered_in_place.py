@@ -3,6 +3,7 @@
 VERDICTS = {
     "centered_layer_subtracts_the_mean": ("failed", "'3x4 matrix: input after the call (unchanged: no X -= ...)'"),
 }
+DIAGNOSIS = {"*": ("X -=", "in place")}
 
 from torch import nn  # noqa: E402
 

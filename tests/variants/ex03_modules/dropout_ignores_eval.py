@@ -3,7 +3,7 @@ keeps dropping after model.eval(), so predictions are random."""
 
 VERDICTS = {
     "train_eval_switches_dropout": ("failed", "'after eval(): two passes agree': wrong value"),
-    "dropout_sits_before_the_head": ("failed", "'dropout=1.0, eval(): output (no dropout)'"),
+    "dropout_sits_before_the_head": ("failed", "'dropout=1.0, after eval(): output (no dropout)'"),
 }
 DIAGNOSIS = {"*": ("after eval()", "training=self.training")}
 

@@ -2,8 +2,9 @@
 it still switches with train()/eval(), and p = 0 hides it, but p = 1 shows where the units are dropped."""
 
 VERDICTS = {
-    "dropout_sits_before_the_head": ("failed", "'dropout=1.0, train(): output (every hidden unit dropped: head.bias on each row)'"),
+    "dropout_sits_before_the_head": ("failed", "'dropout=1.0, train(): output (dropout on the hidden units before the head: head.bias on each row)'"),
 }
+DIAGNOSIS = {"*": "hidden units before the head"}
 
 
 class ComplexModel(ComplexModel):  # noqa: F821 - the solution's class, defined above

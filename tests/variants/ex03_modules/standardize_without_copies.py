@@ -4,6 +4,7 @@ change the caller makes to its tensors, and zeroing a buffer rewrites the caller
 VERDICTS = {
     "standardize_keeps_copies": ("failed", "'output after the caller changed its mean and std (copies: unchanged)'"),
 }
+DIAGNOSIS = {"*": ("copies", "a copy")}
 
 from torch import nn  # noqa: E402
 

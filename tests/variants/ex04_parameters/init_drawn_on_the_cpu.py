@@ -2,7 +2,8 @@
 ends up with its Linear weights on the CPU."""
 
 # On a GPU the weight silently moves to the CPU; on the meta device the assignment itself is refused.
-VERDICTS = {"state_stays_on_the_device[meta]": ("failed", "'init_weights through apply': raised RuntimeError")}
+VERDICTS = {"state_stays_on_the_device[meta]": ("failed", "'init_weights through apply (drawn on the device of the model)': raised RuntimeError")}
+DIAGNOSIS = {"*": "device of the model"}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

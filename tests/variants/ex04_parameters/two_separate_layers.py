@@ -3,7 +3,7 @@
 VERDICTS = {
     "shared_layer_is_one_object": ("failed", "'net[2] is net[4]'"),
     "shared_gradients_add_up": ("failed", "'shared.weight.grad'"),
-    "shared_gradients_random": ("failed", "'shared.weight.grad is the sum of both uses'"),
+    "shared_gradients_random": ("failed", "'shared.weight.grad is the sum of both uses of the same layer'"),
 }
 DIAGNOSIS = {"*": ("is net[", "one object", "the same layer")}
 

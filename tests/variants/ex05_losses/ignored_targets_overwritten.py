@@ -5,6 +5,7 @@ VERDICTS = {
     "cross_entropy_ignore_index": ("failed", "'ignore -100: target after the call (unchanged: not overwritten in place)'"),
     "cross_entropy_random": ("failed", "'weighted loss'"),
 }
+DIAGNOSIS = {"*": ("overwritten in place", "in place")}
 
 import torch  # noqa: E402
 

@@ -2,6 +2,7 @@
 device's on a GPU."""
 
 VERDICTS = {"losses_stay_on_the_device[meta]": ("failed", "'cross_entropy': raised RuntimeError: Tensor on device")}
+DIAGNOSIS = {"*": ("expected device", "on the device")}
 
 import torch  # noqa: E402
 

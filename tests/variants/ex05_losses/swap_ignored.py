@@ -4,6 +4,8 @@ VERDICTS = {
     "triplet_margin_loss_cases": ("failed", "'swap=True.loss'"),
     "triplet_margin_loss_random": ("failed", "'swap=True.loss'"),
 }
+# triplet_margin_loss_random is left undeclared: on some course secrets a diagnose rule names another mistake there.
+DIAGNOSIS = {"triplet_margin_loss_cases": "swap=True"}
 
 import torch  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 VERDICTS = {
     "weighted_mse_module": ("failed", "'state_dict keys'"),
-    "losses_stay_on_the_device[meta]": ("failed", "'WeightedMSELoss: weight after .to(device).on the device': wrong value"),
+    "losses_stay_on_the_device[meta]": ("failed", "'WeightedMSELoss: weight (a buffer) after .to(device).on the device': wrong value"),
 }
 DIAGNOSIS = {"*": "buffer"}
 
