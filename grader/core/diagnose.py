@@ -158,7 +158,8 @@ ERROR_HINTS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"leaf Variable that requires grad is being used in an in-place operation",
-        "update parameters inside `with torch.no_grad():` (or let optimizer.step() do it).",
+        "a tensor that requires grad was changed in place: update parameters inside `with torch.no_grad():` "
+        "(or let optimizer.step() do it); an input of yours, compute a new tensor (x = x - m) instead of x -= m.",
     ),
     (
         r"modified by an inplace operation",
