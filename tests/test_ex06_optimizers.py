@@ -305,7 +305,8 @@ def adam_eps_outside_the_root_weight_decay_one(ex):
 
 @check(points=1)
 def adam_results_are_copies(ex):
-    """The returned params, m and v are new tensors: nothing is shared with the caller's params and grads."""
+    """The returned params, m and v are new tensors: nothing is shared with the caller's params and grads.
+    Adam's first-step facts come first, so that a wrong update is named before the values that follow from it."""
     return {**_adam_first_step_facts(ex), **_results_are_copies(ex.adam_step, lr=0.1)}
 
 

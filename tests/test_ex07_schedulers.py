@@ -44,7 +44,8 @@ def first_difference(yours, theirs):
 
 def against_torch(name, yours, theirs, lr_key="lr"):
     """The learner's lrs (under `lr_key`, which may say the rule they follow), and where they first leave PyTorch's."""
-    # The PyTorch key comes first: it is the first difference a learner is shown.
+    # The PyTorch key comes before the lrs; a check puts the keys named after the rule a classic
+    # slip breaks (the floor, patience, ...) before both, so that they are what a learner reads first.
     return {f"first epoch where lr differs from torch {name}": first_difference(yours, theirs), lr_key: yours}
 
 
