@@ -80,23 +80,54 @@ def _optimizer_trajectory(make, problem, steps=STEPS, groups=None, set_to_none=T
     return torch.stack([_flat(params), *_optimize(optimizer, problem, params, steps, set_to_none)])
 
 
-def _against_torch(trajectory, reference, name):
+def _against_torch(trajectory, reference, name, what="trajectory"):
     return {
-        "trajectory": trajectory,
+        what: trajectory,
         f"agrees with {name}": bool(torch.allclose(trajectory, reference, rtol=RTOL, atol=ATOL)),
     }
 
 
-def _sgd_versus_torch(ex, problem, **hyper):
+def _sgd_versus_torch(ex, problem, first_buffer=True, **hyper):
+    """The first buffer (the most telling fact, so first), then the trajectory against torch's.
+
+    `first_buffer=False` where a hidden check's random dampening would make a buffer started at zero
+    a random multiple of the right one: a factor the hint cannot tell from any other scale."""
     mine = _pure_trajectory(ex.sgd_step, problem, **hyper)
     theirs = _optimizer_trajectory(lambda ps: torch.optim.SGD(ps, **hyper), problem)
-    return _against_torch(mine, theirs, "torch.optim.SGD")
+    init = problem["init"]
+    first = {FIRST_BUFFER: _first_buffer(ex.sgd_step, init, _grads(problem, init), **hyper)} if first_buffer else {}
+    return {**first, **_against_torch(mine, theirs, "torch.optim.SGD")}
 
 
 def _adam_versus_torch(ex, problem, **hyper):
     mine = _pure_trajectory(ex.adam_step, problem, **hyper)
     theirs = _optimizer_trajectory(lambda ps: torch.optim.Adam(ps, **hyper), problem)
     return _against_torch(mine, theirs, "torch.optim.Adam")
+
+
+# Keys named after the property they test, so that a failing check says which rule broke.
+FIRST_BUFFER = "the first momentum buffer is the first gradient + weight_decay * p, not dampened"
+BIAS_CORRECTED = "bias-corrected: step 1 moves each weight by lr = 0.1 against its gradient"
+EPS_OUTSIDE = "eps added outside the root (sqrt(v_hat) + eps): step 1 with betas=(0, 0), eps=0.1"
+
+
+def _first_buffer(step_fn, params, grads, **hyper):
+    """The momentum buffer one step makes from `params` and `grads` (both cloned), copied at once."""
+    _, state = step_fn([p.clone() for p in params], [g.clone() for g in grads], {}, **hyper)
+    return _copied(state.get("momentum_buffer")) if type(state) is dict else state
+
+
+def _adam_first_step_facts(ex):
+    """Two first steps that each isolate one rule: with tiny eps, gradients far larger than eps move
+    by exactly lr only with bias correction; with betas=(0, 0) bias correction changes nothing, and
+    a large eps shows where it is added."""
+    params, grads = torch.tensor([1.0, -2.0, 0.5]), torch.tensor([0.5, -1.0, 2.0])
+
+    def move(**hyper):
+        new_params, _ = ex.adam_step([params.clone()], [grads.clone()], {}, lr=0.1, **hyper)
+        return new_params[0] - params
+
+    return {BIAS_CORRECTED: move(), EPS_OUTSIDE: move(betas=(0.0, 0.0), eps=0.1)}
 
 
 def _unchanged(tensors, copies):
@@ -204,7 +235,9 @@ def sgd_plain_steps(ex):
 @check(points=2)
 def sgd_momentum_buffer(ex):
     """The buffer starts as the first (decayed) gradient, then b = μ·b + (1 − dampening)·d."""
-    return _two_pure_steps(ex.sgd_step, FIXED_GRADS, lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.1)
+    hyper = {"lr": 0.1, "momentum": 0.9, "dampening": 0.5, "weight_decay": 0.1}
+    first = {FIRST_BUFFER: _first_buffer(ex.sgd_step, _fresh_params(), FIXED_GRADS, **hyper)}
+    return {**first, **_two_pure_steps(ex.sgd_step, FIXED_GRADS, **hyper)}
 
 
 @check(points=2)
@@ -216,7 +249,9 @@ def sgd_results_are_copies(ex):
 @check(points=1)
 def sgd_momentum_one_weight_decay_one(ex):
     """momentum=1 and weight_decay=1 are ordinary values: the buffer sums the decayed gradients."""
-    return _two_pure_steps(ex.sgd_step, FIXED_GRADS, lr=0.1, momentum=1.0, weight_decay=1.0)
+    hyper = {"lr": 0.1, "momentum": 1.0, "weight_decay": 1.0}
+    first = {FIRST_BUFFER: _first_buffer(ex.sgd_step, _fresh_params(), FIXED_GRADS, **hyper)}
+    return {**first, **_two_pure_steps(ex.sgd_step, FIXED_GRADS, **hyper)}
 
 
 @check(points=3, rtol=RTOL, atol=ATOL)
@@ -245,7 +280,7 @@ def sgd_random_matches_torch(ex):
     lr, momentum, dampening, weight_decay = (float(v) for v in low + span * torch.rand(4))
     return {
         "dampened": _sgd_versus_torch(
-            ex, problem, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay
+            ex, problem, first_buffer=False, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay
         ),
         "nesterov": _sgd_versus_torch(
             ex, problem, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=True
@@ -259,25 +294,26 @@ def sgd_random_matches_torch(ex):
 @check(points=2)
 def adam_first_steps(ex):
     """Step 1 moves each parameter by ≈ lr against its gradient's sign; step, m and v as in torch."""
-    return _two_pure_steps(ex.adam_step, FIXED_GRADS, lr=0.1)
+    return {**_adam_first_step_facts(ex), **_two_pure_steps(ex.adam_step, FIXED_GRADS, lr=0.1)}
 
 
 @check(points=1)
 def adam_eps_outside_the_root_weight_decay_one(ex):
     """eps=1e-3 (as large as a gradient of FIXED_GRADS) is added to √v̂, outside the root; weight_decay=1 applies."""
-    return _two_pure_steps(ex.adam_step, FIXED_GRADS, lr=0.1, eps=1e-3, weight_decay=1.0)
+    return {**_adam_first_step_facts(ex), **_two_pure_steps(ex.adam_step, FIXED_GRADS, lr=0.1, eps=1e-3, weight_decay=1.0)}
 
 
 @check(points=1)
 def adam_results_are_copies(ex):
-    """The returned params, m and v are new tensors: nothing is shared with the caller's params and grads."""
-    return _results_are_copies(ex.adam_step, lr=0.1)
+    """The returned params, m and v are new tensors: nothing is shared with the caller's params and grads.
+    Adam's first-step facts come first, so that a wrong update is named before the values that follow from it."""
+    return {**_adam_first_step_facts(ex), **_results_are_copies(ex.adam_step, lr=0.1)}
 
 
 @check(points=3, rtol=RTOL, atol=ATOL)
 def adam_trajectory_matches_torch(ex):
     """20 steps with weight decay and non-default betas follow torch.optim.Adam."""
-    return _adam_versus_torch(ex, _fixed_problem(), lr=0.05, betas=(0.8, 0.99), weight_decay=0.01)
+    return {**_adam_first_step_facts(ex), **_adam_versus_torch(ex, _fixed_problem(), lr=0.05, betas=(0.8, 0.99), weight_decay=0.01)}
 
 
 @check(points=2, hidden=True, rtol=RTOL, atol=ATOL)
@@ -292,6 +328,7 @@ def adam_random_matches_torch(ex):
         "weight_decay": 0.1 * weight_decay,
     }
     return {
+        **_adam_first_step_facts(ex),
         "eps=1e-8": _adam_versus_torch(ex, problem, eps=1e-8, **hyper),
         "large eps": _adam_versus_torch(ex, problem, eps=1e-3 * 10**eps, **hyper),
     }
@@ -350,7 +387,7 @@ def my_sgd_param_groups_match_torch(ex):
     make_torch = lambda groups: torch.optim.SGD(groups, lr=0.1, momentum=0.5)  # noqa: E731
     mine = _optimizer_trajectory(make_mine, problem, groups=_two_groups)
     theirs = _optimizer_trajectory(make_torch, problem, groups=_two_groups)
-    observed = _against_torch(mine, theirs, "torch.optim.SGD")
+    observed = _against_torch(mine, theirs, "torch.optim.SGD", "trajectory with per-group lr, momentum and weight_decay")
 
     params = [p.clone().requires_grad_(True) for p in problem["init"]]
     optimizer = make_mine(_two_groups(params))
@@ -393,10 +430,10 @@ def my_sgd_state_dict_resumes_exactly(ex):
     resumed_optimizer.load_state_dict(saved)
     resumed = run(copies, resumed_optimizer, 10)
     return {
-        "continuous": continuous,
+        "momentum buffers in optimizer.state_dict()": [saved["state"].get(i, {}).get("momentum_buffer") for i in (0, 1)],
+        "continuous, param groups with their own lr": continuous,
         "resumed": resumed,
         "resumed run identical": torch.equal(continuous, resumed),
-        "state_dict momentum_buffer": [saved["state"].get(i, {}).get("momentum_buffer") for i in (0, 1)],
         "state_dict lr per group": [group["lr"] for group in saved["param_groups"]],
     }
 
@@ -414,7 +451,7 @@ def my_sgd_buffer_is_a_copy(ex):
     w.grad.zero_()  # what zero_grad(set_to_none=False) does before the next backward
     make = lambda params: ex.MySGD(params, lr=0.05, momentum=0.9)  # noqa: E731
     return {
-        "after one step": after_step,
+        "in optimizer.state after one step": after_step,
         "a copy: momentum_buffer after the caller zeroes p.grad in place": _copied(buffer),
         "trajectory with zero_grad(set_to_none=False)": _optimizer_trajectory(make, _fixed_problem(), 10, set_to_none=False),
     }
@@ -429,7 +466,8 @@ def my_sgd_momentum_one_weight_decay_one(ex):
         return [{"params": [w], "momentum": 1.0}, {"params": [b], "weight_decay": 1.0}]
 
     make = lambda g: ex.MySGD(g, lr=0.02, momentum=0.5)  # noqa: E731
-    return {"trajectory": _optimizer_trajectory(make, _fixed_problem(), 5, groups=groups)}
+    trajectory = _optimizer_trajectory(make, _fixed_problem(), 5, groups=groups)
+    return {"trajectory, momentum=1 in one param group and weight_decay=1 in the other": trajectory}
 
 
 @check(points=1)
@@ -457,7 +495,7 @@ def my_sgd_random_matches_torch(ex):
 
     mine = _optimizer_trajectory(lambda g: ex.MySGD(g, **defaults), problem, groups=groups)
     theirs = _optimizer_trajectory(lambda g: torch.optim.SGD(g, **defaults), problem, groups=groups)
-    return _against_torch(mine, theirs, "torch.optim.SGD")
+    return _against_torch(mine, theirs, "torch.optim.SGD", "trajectory with per-group lr and momentum")
 
 
 # --- zero_grad ---------------------------------------------------------------------

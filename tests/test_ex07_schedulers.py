@@ -42,10 +42,31 @@ def first_difference(yours, theirs):
     return None
 
 
-def against_torch(name, yours, theirs):
-    """The learner's lrs, and where they first leave PyTorch's."""
-    # The PyTorch key comes first: it is the first difference a learner is shown.
-    return {f"first epoch where lr differs from torch {name}": first_difference(yours, theirs), "lr": yours}
+def against_torch(name, yours, theirs, lr_key="lr"):
+    """The learner's lrs (under `lr_key`, which may say the rule they follow), and where they first leave PyTorch's."""
+    # The PyTorch key comes before the lrs; a check puts the keys named after the rule a classic
+    # slip breaks (the floor, patience, ...) before both, so that they are what a learner reads first.
+    return {f"first epoch where lr differs from torch {name}": first_difference(yours, theirs), lr_key: yours}
+
+
+def _lowest_at(lrs, start=0):
+    """The first epoch (from `start`) with the lowest lr of the learner's own schedule; None if not all numbers."""
+    tail = lrs[start:]
+    if not tail or not all(type(lr) in (int, float) for lr in tail):
+        return None
+    return start + tail.index(min(tail))
+
+
+def _floor(lrs, last, start=0):
+    """The two facts where a cosine's classic slips show: the last lr (eta_min) and where the lowest one is."""
+    return {
+        f"lr at epoch {last} is eta_min": lrs[-1],
+        f"the lowest lr is reached at epoch {last}, not one epoch early": _lowest_at(lrs, start),
+    }
+
+
+# LambdaLR multiplies the base lr by lr_lambda(epoch); MultiplicativeLR would compound the factors.
+LAMBDA_RULE = "lr = base lr * lr_lambda(epoch), not compounded"
 
 
 def randint(low, high):
@@ -87,7 +108,10 @@ def exponential_and_lambda_match_torch(ex):
             "ExponentialLR", exponential, torch_lrs(lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.9), 0.1, 15)
         ),
         "lambda": against_torch(
-            "LambdaLR", with_lambda, torch_lrs(lambda opt: lr_scheduler.LambdaLR(opt, lr_lambda=decay), 0.2, 15)
+            "LambdaLR",
+            with_lambda,
+            torch_lrs(lambda opt: lr_scheduler.LambdaLR(opt, lr_lambda=decay), 0.2, 15),
+            LAMBDA_RULE,
         ),
     }
 
@@ -121,6 +145,7 @@ def decays_random(ex):
             "LambdaLR",
             [ex.lambda_lr(base_lr, t, lr_lambda=decay) for t in range(epochs)],
             torch_lrs(lambda opt: lr_scheduler.LambdaLR(opt, lr_lambda=decay), base_lr, epochs),
+            LAMBDA_RULE,
         ),
     }
 
@@ -132,10 +157,8 @@ def _cosine(ex, base_lr, T_max, eta_min=None):
     kwargs = {} if eta_min is None else {"eta_min": eta_min}
     yours = [ex.cosine_annealing_lr(base_lr, t, T_max=T_max, **kwargs) for t in range(T_max + 1)]
     theirs = torch_lrs(lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=T_max, **kwargs), base_lr, T_max + 1)
-    observed = against_torch("CosineAnnealingLR", yours, theirs)
-    torch_key = next(iter(observed))
-    # Where the two classic slips show most: the floor is reached at T_max, and it is eta_min.
-    return {torch_key: observed[torch_key], "lr at epoch T_max": yours[-1], "lr": yours}
+    # Where the two classic slips show most, first: the floor is eta_min, and it is reached at T_max.
+    return {**_floor(yours, "T_max"), **against_torch("CosineAnnealingLR", yours, theirs)}
 
 
 @check(points=2, rtol=RTOL, atol=ATOL)
@@ -173,7 +196,11 @@ def _warmup_cosine(ex, base_lr, warmup, total, start_factor, eta_min):
         cosine = lr_scheduler.CosineAnnealingLR(opt, T_max=total - warmup, eta_min=eta_min)
         return lr_scheduler.SequentialLR(opt, [warm, cosine], milestones=[warmup])
 
-    return against_torch("SequentialLR(LinearLR, CosineAnnealingLR)", yours, torch_lrs(sequential, base_lr, total + 1))
+    return {
+        "the cosine counts from the end of the warm-up: lr at epoch warmup_epochs is base_lr": yours[warmup],
+        **_floor(yours, "total_epochs", start=warmup),
+        **against_torch("SequentialLR(LinearLR, CosineAnnealingLR)", yours, torch_lrs(sequential, base_lr, total + 1)),
+    }
 
 
 @check(points=2, rtol=RTOL, atol=ATOL)
@@ -187,7 +214,7 @@ def warmup_of_zero_epochs_is_plain_cosine(ex):
     """warmup_epochs=0: no warm-up at all, the cosine from epoch 0 (CosineAnnealingLR(T_max=total_epochs))."""
     yours = [ex.warmup_cosine_lr(0.1, t, warmup_epochs=0, total_epochs=8, start_factor=0.1, eta_min=0.001) for t in range(9)]
     theirs = torch_lrs(lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=8, eta_min=0.001), 0.1, 9)
-    return against_torch("CosineAnnealingLR", yours, theirs)
+    return {**_floor(yours, "total_epochs"), **against_torch("CosineAnnealingLR", yours, theirs)}
 
 
 @check(points=1, hidden=True, rtol=RTOL, atol=ATOL)
@@ -202,6 +229,31 @@ def warmup_cosine_random(ex):
 # --- PlateauScheduler --------------------------------------------------------------
 
 ATTRIBUTES = ("lr", "best", "num_bad_epochs", "cooldown_counter")
+BEST_START = "best starts at inf (mode=min) or -inf (mode=max)"
+IMPROVEMENT = {  # (mode, threshold_mode) -> the rule is_better follows, as the key of its answers
+    ("min", "rel"): "improvements (+) by is_better: metric < best * (1 - threshold), strictly",
+    ("min", "abs"): "improvements (+) by is_better: metric < best - threshold, strictly",
+    ("max", "rel"): "improvements (+) by is_better: metric > best * (1 + threshold), strictly",
+    ("max", "abs"): "improvements (+) by is_better: metric > best + threshold, strictly",
+}
+PATIENCE_COUNT = "bad epochs counted before each lr drop: patience (the drop comes on the next bad epoch)"
+PATIENCE_GOOD = "improving epochs that still cut the lr (only more than patience bad epochs in a row do)"
+
+
+def _initial(scheduler):
+    """The attributes after __init__, the start of best under a key that says what it must be."""
+    return {BEST_START if name == "best" else name: getattr(scheduler, name) for name in ATTRIBUTES}
+
+
+def _patience(lrs, bad_before, improved):
+    """The learner's own counts at its drops, and its drops on epochs its own is_better called improvements."""
+    numbers = [type(lr) in (int, float) for lr in lrs]
+    drops = [t for t in range(1, len(lrs)) if numbers[t] and numbers[t - 1] and lrs[t] < lrs[t - 1]]
+    counts = list(dict.fromkeys(bad_before[t] for t in drops))  # each count once, learner's types kept
+    return {
+        PATIENCE_COUNT: sorted(counts) if all(type(c) is int for c in counts) else counts,
+        PATIENCE_GOOD: sum(1 for t in drops if improved[t] is True),
+    }
 
 
 def _plateau(ex, lr, metrics, **settings):
@@ -210,9 +262,15 @@ def _plateau(ex, lr, metrics, **settings):
     The attributes are recorded as they are (types compared), after __init__ and after each step.
     """
     yours = ex.PlateauScheduler(lr, **settings)
-    initial = {name: getattr(yours, name) for name in ATTRIBUTES}
+    initial = _initial(yours)
     lrs, bad, best, cooldown = [], [], [], []
+    # The learner's is_better and num_bad_epochs just before each step; is_better's answers are
+    # shown as one string (+ improved, . not, ? neither True nor False): a list would outgrow the
+    # observation limit in plateau_random.
+    improved, bad_before = [], []
     for metric in metrics:
+        improved.append(capture(yours.is_better, float(metric)))
+        bad_before.append(yours.num_bad_epochs)
         lrs.append(yours.step(metric))
         bad.append(yours.num_bad_epochs)
         best.append(yours.best)
@@ -224,12 +282,15 @@ def _plateau(ex, lr, metrics, **settings):
     for metric in metrics:
         scheduler.step(metric)
         theirs.append(float(optimizer.param_groups[0]["lr"]))
+    rule = IMPROVEMENT[settings.get("mode", "min"), settings.get("threshold_mode", "rel")]
     return {
+        "after __init__": initial,
+        rule: "".join("+" if answer is True else "." if answer is False else "?" for answer in improved),
+        **_patience([lr, *lrs], [None, *bad_before], [None, *improved]),  # `improved` as the learner gave it
         **against_torch("ReduceLROnPlateau", lrs, theirs),
         "num_bad_epochs": bad,
         "best": best,
         "cooldown_counter": cooldown,
-        "after __init__": initial,
     }
 
 
@@ -315,12 +376,11 @@ def plateau_rejects_unknown_modes(ex):
     """mode must be "min" or "max" and threshold_mode "rel" or "abs", as in ReduceLROnPlateau: others raise ValueError."""
 
     def attributes(**settings):
-        scheduler = ex.PlateauScheduler(0.1, **settings)
-        return {name: getattr(scheduler, name) for name in ATTRIBUTES}
+        return _initial(ex.PlateauScheduler(0.1, **settings))
 
     return {
-        'mode="maximum"': capture(attributes, mode="maximum"),
-        'threshold_mode="relative"': capture(attributes, threshold_mode="relative"),
+        'an unknown mode ("maximum") raises ValueError': capture(attributes, mode="maximum"),
+        'an unknown threshold_mode ("relative") raises ValueError': capture(attributes, threshold_mode="relative"),
         'mode="max", threshold_mode="abs"': capture(attributes, mode="max", threshold_mode="abs"),
         "defaults": capture(attributes),
     }

@@ -7,6 +7,7 @@ the first update mixes devices and raises.
 VERDICTS = {
     "pure_steps_stay_on_the_params_device[meta]": ("error", "is not on the expected device"),
 }
+DIAGNOSIS = {"*": ("device",)}
 
 import torch  # noqa: E402
 

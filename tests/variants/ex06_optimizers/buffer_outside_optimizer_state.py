@@ -6,9 +6,9 @@ from a checkpoint restarts its momentum and drifts away from the original.
 
 VERDICTS = {
     "my_sgd_state_dict_resumes_exactly": ("failed", "'resumed'"),
-    "my_sgd_buffer_is_a_copy": ("failed", "'after one step.momentum_buffer': expected torch.Tensor, got None"),
+    "my_sgd_buffer_is_a_copy": ("failed", "'in optimizer.state after one step.momentum_buffer': expected torch.Tensor, got None"),
 }
-DIAGNOSIS = {"*": ("self.state", "momentum buffers in", "optimizer state")}
+DIAGNOSIS = {"*": ("self.state", "momentum buffers in", "optimizer.state")}
 
 import torch  # noqa: E402
 

@@ -5,9 +5,9 @@ Per-group settings are ignored, and so are the hyperparameters restored by load_
 
 VERDICTS = {
     "my_sgd_param_groups_match_torch": ("failed", "'agrees with torch.optim.SGD'"),
-    "my_sgd_state_dict_resumes_exactly": ("failed", "'continuous'"),
-    "my_sgd_random_matches_torch": ("failed", "'trajectory'"),
-    "my_sgd_momentum_one_weight_decay_one": ("failed", "'trajectory'"),
+    "my_sgd_state_dict_resumes_exactly": ("failed", "'continuous, param groups with their own lr'"),
+    "my_sgd_random_matches_torch": ("failed", "'trajectory with per-group lr and momentum'"),
+    "my_sgd_momentum_one_weight_decay_one": ("failed", "'trajectory, momentum=1 in one param group"),
 }
 DIAGNOSIS = {"*": ("param group", "self.defaults", "per-group")}
 

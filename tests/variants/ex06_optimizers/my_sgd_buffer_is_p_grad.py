@@ -7,6 +7,7 @@ backward accumulates into the buffer: the run leaves torch.optim.SGD's trajector
 VERDICTS = {
     "my_sgd_buffer_is_a_copy": ("failed", "'a copy: momentum_buffer after the caller zeroes p.grad in place'"),
 }
+DIAGNOSIS = {"*": ("a copy",)}
 
 import torch  # noqa: E402
 

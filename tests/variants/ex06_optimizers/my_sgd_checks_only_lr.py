@@ -1,6 +1,7 @@
 """MySGD rejects a negative lr only: a negative momentum or weight_decay is accepted silently."""
 
 VERDICTS = {"my_sgd_validates_hyperparameters": ("failed", "'momentum=-0.5': expected ValueError to be raised")}
+DIAGNOSIS = {"*": ("momentum=-0.5", "weight_decay=-0.01")}
 
 import torch  # noqa: E402
 

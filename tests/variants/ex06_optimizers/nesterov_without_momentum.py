@@ -1,6 +1,7 @@
 """Nesterov accepted with momentum=0 (only dampening is checked): torch.optim.SGD raises ValueError."""
 
 VERDICTS = {"sgd_nesterov_matches_torch": ("failed", "'nesterov with momentum=0': expected ValueError to be raised")}
+DIAGNOSIS = {"*": ("nesterov with momentum=0",)}
 
 _reference_sgd_step = sgd_step  # noqa: F821 - the reference's function
 

@@ -11,6 +11,7 @@ VERDICTS = {
         "'a copy: changing the input params and grads leaves the returned params and state alone.state.momentum_buffer[0]'",
     ),
 }
+DIAGNOSIS = {"*": ("a copy",)}
 
 
 def sgd_step(params, grads, state, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):

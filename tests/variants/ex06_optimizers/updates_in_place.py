@@ -12,7 +12,7 @@ VERDICTS = {
         "'a copy: changing the input params and grads leaves the returned params and state alone.params[0]'",
     ),
 }
-DIAGNOSIS = {"*": ("in place", "unchanged")}
+DIAGNOSIS = {"*": ("in place", "unchanged"), "sgd_results_are_copies": ("a copy", "in place")}
 
 
 def sgd_step(params, grads, state, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):

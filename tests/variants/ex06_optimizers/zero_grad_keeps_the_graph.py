@@ -7,6 +7,7 @@ VERDICTS = {
         "'set_to_none=False after backward(create_graph=True).grad requires grad (still in a graph)[0]'",
     ),
 }
+DIAGNOSIS = {"*": ("still in a graph", "detach")}
 
 
 def zero_grad(params, set_to_none=True):

@@ -4,7 +4,7 @@ With the default eta_min = 0 nothing changes, so cosine_default_floor_is_zero pa
 """
 
 VERDICTS = {
-    "cosine_reaches_eta_min_at_T_max": ("failed", "'lr at epoch T_max': wrong value\nexpected 0.001, got 0"),
+    "cosine_reaches_eta_min_at_T_max": ("failed", "'lr at epoch T_max is eta_min': wrong value\nexpected 0.001, got 0"),
     "cosine_random": ("failed", "'first epoch where lr differs from torch CosineAnnealingLR'"),
     "warmup_then_cosine_matches_sequential_lr": ("failed", "CosineAnnealingLR)': expected None, got int 4"),
     "warmup_cosine_random": ("failed", "differs from torch SequentialLR(LinearLR, CosineAnnealingLR)'"),

@@ -6,6 +6,7 @@ VERDICTS = {
     "plateau_random": ("failed", "'mode=min, threshold_mode=rel."),
     "plateau_non_finite_first_metric": ("failed", "'mode=min, first metric inf.first epoch where lr differs"),
 }
+DIAGNOSIS = {"*": ("strictly", "boundary")}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class

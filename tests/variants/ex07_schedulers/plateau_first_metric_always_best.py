@@ -5,15 +5,16 @@ with NaN is False): the lr keeps dropping however well training goes.
 """
 
 VERDICTS = {
-    "plateau_non_finite_first_metric": ("failed", "'mode=min, first metric NaN.first epoch where lr differs"),
+    "plateau_non_finite_first_metric": ("failed", "'mode=min, first metric NaN.after __init__.best starts at inf"),
     "plateau_random": ("failed", "'mode=max, threshold_mode=rel."),
-    "plateau_min_mode_relative_threshold": ("failed", "after __init__.best': expected number, got None"),
-    "plateau_max_mode_cooldown_min_lr": ("failed", "after __init__.best': expected number, got None"),
-    "plateau_max_mode_relative_threshold": ("failed", "after __init__.best': expected number, got None"),
-    "plateau_boundary_is_not_better": ("failed", "after __init__.best': expected number, got None"),
-    "plateau_eps_and_min_lr": ("failed", "after __init__.best': expected number, got None"),
-    "plateau_rejects_unknown_modes": ("failed", "'mode=\"max\", threshold_mode=\"abs\".best': expected number, got None"),
+    "plateau_min_mode_relative_threshold": ("failed", "after __init__.best starts at inf (mode=min) or -inf (mode=max)': expected number, got None"),
+    "plateau_max_mode_cooldown_min_lr": ("failed", "after __init__.best starts at inf (mode=min) or -inf (mode=max)': expected number, got None"),
+    "plateau_max_mode_relative_threshold": ("failed", "after __init__.best starts at inf (mode=min) or -inf (mode=max)': expected number, got None"),
+    "plateau_boundary_is_not_better": ("failed", "after __init__.best starts at inf (mode=min) or -inf (mode=max)': expected number, got None"),
+    "plateau_eps_and_min_lr": ("failed", "after __init__.best starts at inf (mode=min) or -inf (mode=max)': expected number, got None"),
+    "plateau_rejects_unknown_modes": ("failed", "'mode=\"max\", threshold_mode=\"abs\".best starts at inf"),
 }
+DIAGNOSIS = {"*": ("best starts at", "first metric")}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class

@@ -9,6 +9,7 @@ VERDICTS = {
     "plateau_random": ("failed", "'mode=max, threshold_mode=rel."),
     "plateau_non_finite_first_metric": ("failed", "'mode=max, first metric NaN.first epoch where lr differs"),
 }
+DIAGNOSIS = {"*": ("best * (1 + threshold)",)}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class

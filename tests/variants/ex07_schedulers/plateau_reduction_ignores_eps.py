@@ -3,6 +3,7 @@
 VERDICTS = {
     "plateau_eps_and_min_lr": ("failed", "'eps=0.25: 1 -> 0.5, then 0.5 -> 0.25 is a change of exactly eps.first epoch where lr differs"),
 }
+DIAGNOSIS = {"*": ("change of exactly eps",)}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class

@@ -2,8 +2,9 @@
 ("maximum", "relative") trains with another rule instead of raising ValueError."""
 
 VERDICTS = {
-    "plateau_rejects_unknown_modes": ("failed", "'mode=\"maximum\"': expected ValueError to be raised"),
+    "plateau_rejects_unknown_modes": ("failed", "'an unknown mode (\"maximum\") raises ValueError': expected ValueError to be raised"),
 }
+DIAGNOSIS = {"*": ("unknown mode", "unknown threshold_mode")}
 
 import math  # noqa: E402
 

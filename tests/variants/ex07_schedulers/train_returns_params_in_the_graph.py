@@ -5,6 +5,7 @@ VERDICTS = {
     "train_steps_optimizer_then_scheduler": ("failed", "'params returned detached (requires_grad)[0]'"),
     "train_random": ("failed", "'cosine.params returned detached (requires_grad)[0]'"),
 }
+DIAGNOSIS = {"*": ("detached",)}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -5,6 +5,7 @@ VERDICTS = {
     "train_steps_optimizer_then_scheduler": ("failed", "'a copy: returned params after the model is changed in place[0]'"),
     "train_random": ("failed", "'cosine.a copy: returned params after the model is changed in place[0]'"),
 }
+DIAGNOSIS = {"*": ("a copy",)}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

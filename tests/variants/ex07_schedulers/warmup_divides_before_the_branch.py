@@ -2,6 +2,7 @@
 warmup_epochs=0 (no warm-up) it divides by zero instead of giving the plain cosine."""
 
 VERDICTS = {"warmup_of_zero_epochs_is_plain_cosine": ("error", "ZeroDivisionError")}
+DIAGNOSIS = {"*": ("ZeroDivisionError", "division by zero")}
 
 
 def warmup_cosine_lr(base_lr, epoch, warmup_epochs, total_epochs, start_factor=0.1, eta_min=0.0):
