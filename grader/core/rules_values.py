@@ -41,6 +41,8 @@ def overflow(ev: Evidence) -> Hint | None:
     if want is None or got is None:
         return None
     wrong = got[torch.isfinite(want) & ~torch.isfinite(got)]
+    if not wrong.numel():  # non-finite only where the reference is too (a NaN stored where inf belongs): no overflow
+        return None
     if bool((wrong == torch.inf).any()):
         return Hint("overflowed to inf: exp() of a large value? Subtract the max first, or use torch.logsumexp.")
     if bool((wrong == -torch.inf).any()):

@@ -667,6 +667,8 @@ def test_non_finite_values_name_their_likely_cause():
     assert "has -inf: log(0)?" in hint({"t": finite}, {"t": torch.tensor([-math.inf, 2.0, 3.0])})
     assert "has NaN: 0 / 0" in hint({"t": finite}, {"t": torch.tensor([1.0, math.nan, 3.0])})
     assert hint({"t": torch.tensor([math.nan])}, {"t": torch.tensor([0.0])}) == ""
+    # NaN where the reference is inf (a NaN input kept where a start value belongs) is no arithmetic overflow.
+    assert "0 / 0" not in hint({"best": torch.tensor([math.inf])}, {"best": torch.tensor([math.nan])})
 
 
 def test_an_exception_in_place_of_a_value_and_error_messages():
