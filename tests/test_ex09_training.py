@@ -6,9 +6,15 @@ over fixed data that are not shuffled, or shuffled with their own seeded
 generator, so both sides see the same batches in the same order. They return
 parameters after training, the losses returned, and explicit facts recorded
 while the learner's code ran: the mode of every module during each forward
-(a forward pre-hook), and whether the criterion received outputs that carry a
-graph (a recording criterion). Losses are Python floats summed in a different
-order by valid implementations: floats are compared with rtol=1e-5, atol=1e-6.
+(a forward pre-hook), whether the criterion received outputs that carry a
+graph (a recording criterion), each batch's loss and size (so "the loss returned
+is the mean over the samples" is a fact about the learner's own batches), and,
+through global hooks on every optimizer step and every parameter's gradient,
+whether gradients were zeroed between steps and what the first step was given.
+Keys are named after the property they test, so that a failure names it
+("gradients zeroed between steps (zero_grad)", not only "parameters"). Losses
+are Python floats summed in a different order by valid implementations: floats
+are compared with rtol=1e-5, atol=1e-6.
 
 A move from the CPU to the CPU changes nothing, so "was it moved?" cannot be seen
 there. The checks about moving (`*_on_the_device`) also run on the `meta` device,
@@ -140,16 +146,17 @@ class BatchLosses(nn.CrossEntropyLoss):
         return bool(self.sizes) and math.isclose(value, weighted, rel_tol=RTOL, abs_tol=ATOL)
 
 
-ZEROED = "each backward() started from zeroed gradients (zero_grad)"
+ZEROED = "gradients zeroed between steps (zero_grad)"
 
 
 class _Backwards:
     """What the learner's training did with gradients, noted while it ran (every optimizer, every module):
-    whether each backward() reached parameters whose `.grad` was None or zeros (zero_grad before it), and
-    the gradients the first optimizer step was given (those of the first batch's mean loss)."""
+    whether the first backward() after each optimizer step found the `.grad` of the parameters it reached
+    None or zeros (zero_grad in between; backward() calls between two steps may add up), and the gradients
+    the first step was given (those of the first batch's mean loss)."""
 
     def __init__(self):
-        self.fresh, self.first_step, self._handles, self._watched = [], None, [], set()
+        self.fresh, self.first_step, self._handles, self._watched, self._reached_since_step = [], None, [], set(), set()
 
     def watch(self, module):
         """Note every backward() that reaches the parameters of `module` (a hook on each, before accumulation)."""
@@ -159,9 +166,12 @@ class _Backwards:
                 self._handles.append(parameter.register_hook(functools.partial(self._reached, parameter)))
 
     def _reached(self, parameter, grad):
-        self.fresh.append(parameter.grad is None or not bool(parameter.grad.any()))
+        if id(parameter) not in self._reached_since_step:
+            self._reached_since_step.add(id(parameter))
+            self.fresh.append(parameter.grad is None or not bool(parameter.grad.any()))
 
     def _step(self, optimizer, args, kwargs):
+        self._reached_since_step.clear()
         if self.first_step is None:
             params = [p for group in optimizer.param_groups for p in group["params"]]
             grads = [torch.zeros(p.shape) if p.grad is None else p.grad.detach().cpu() for p in params]
