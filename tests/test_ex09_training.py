@@ -6,9 +6,15 @@ over fixed data that are not shuffled, or shuffled with their own seeded
 generator, so both sides see the same batches in the same order. They return
 parameters after training, the losses returned, and explicit facts recorded
 while the learner's code ran: the mode of every module during each forward
-(a forward pre-hook), and whether the criterion received outputs that carry a
-graph (a recording criterion). Losses are Python floats summed in a different
-order by valid implementations: floats are compared with rtol=1e-5, atol=1e-6.
+(a forward pre-hook), whether the criterion received outputs that carry a
+graph (a recording criterion), each batch's loss and size (so "the loss returned
+is the mean over the samples" is a fact about the learner's own batches), and,
+through global hooks on every optimizer step and every parameter's gradient,
+whether gradients were zeroed between steps and what the first step was given.
+Keys are named after the property they test, so that a failure names it
+("gradients zeroed between steps (zero_grad)", not only "parameters"). Losses
+are Python floats summed in a different order by valid implementations: floats
+are compared with rtol=1e-5, atol=1e-6.
 
 A move from the CPU to the CPU changes nothing, so "was it moved?" cannot be seen
 there. The checks about moving (`*_on_the_device`) also run on the `meta` device,
@@ -33,6 +39,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules.module import register_module_forward_pre_hook
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 from torch.overrides import TorchFunctionMode
 from torch.utils.data import DataLoader, RandomSampler, SubsetRandomSampler, TensorDataset
 
@@ -40,6 +48,7 @@ from grader import Raised, check
 from grader import capture
 
 RTOL, ATOL = 1e-5, 1e-6
+MEAN_OVER_SAMPLES = "loss returned: the mean over the samples of the batch losses (batches weighted by size)"
 CPU = torch.device("cpu")
 META = torch.device("meta")
 MOVE_DEVICES = ("cpu", "meta", "cuda")
@@ -112,6 +121,76 @@ class RecordingCrossEntropy(nn.Module):
         self.requires_grad.append(outputs.requires_grad)
         self.grad_enabled.append(torch.is_grad_enabled())
         return F.cross_entropy(outputs, targets)
+
+
+class BatchLosses(nn.CrossEntropyLoss):
+    """cross_entropy that notes each batch's loss and size: what the loss a function returns is made of."""
+
+    def __init__(self):
+        super().__init__()
+        self.losses, self.sizes = [], []
+
+    def forward(self, outputs, targets):
+        loss = super().forward(outputs, targets)
+        self.losses.append(loss.item())
+        self.sizes.append(len(targets))
+        return loss
+
+    def mean_over_samples(self, loss):
+        """Whether `loss` (what the learner returned) is the mean of the batch losses weighted by batch size."""
+        try:
+            value = float(loss.detach() if isinstance(loss, torch.Tensor) else loss)
+        except (TypeError, ValueError, RuntimeError):
+            return False
+        weighted = sum(batch * size for batch, size in zip(self.losses, self.sizes)) / max(sum(self.sizes), 1)
+        return bool(self.sizes) and math.isclose(value, weighted, rel_tol=RTOL, abs_tol=ATOL)
+
+
+ZEROED = "gradients zeroed between steps (zero_grad)"
+
+
+class _Backwards:
+    """What the learner's training did with gradients, noted while it ran (every optimizer, every module):
+    whether the first backward() after each optimizer step found the `.grad` of the parameters it reached
+    None or zeros (zero_grad in between; backward() calls between two steps may add up), and the gradients
+    the first step was given (those of the first batch's mean loss)."""
+
+    def __init__(self):
+        self.fresh, self.first_step, self._handles, self._watched, self._reached_since_step = [], None, [], set(), set()
+
+    def watch(self, module):
+        """Note every backward() that reaches the parameters of `module` (a hook on each, before accumulation)."""
+        for parameter in module.parameters():
+            if parameter.requires_grad and id(parameter) not in self._watched:
+                self._watched.add(id(parameter))
+                self._handles.append(parameter.register_hook(functools.partial(self._reached, parameter)))
+
+    def _reached(self, parameter, grad):
+        if id(parameter) not in self._reached_since_step:
+            self._reached_since_step.add(id(parameter))
+            self.fresh.append(parameter.grad is None or not bool(parameter.grad.any()))
+
+    def _step(self, optimizer, args, kwargs):
+        self._reached_since_step.clear()
+        if self.first_step is None:
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            grads = [torch.zeros(p.shape) if p.grad is None else p.grad.detach().cpu() for p in params]
+            self.first_step = [grad.clone() for grad in grads]  # later steps change .grad in place
+
+    def __enter__(self):
+        self._handles.append(register_optimizer_step_pre_hook(self._step))
+        self._handles.append(register_module_forward_pre_hook(lambda module, args: self.watch(module)))
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
+
+    def facts(self):
+        return {
+            ZEROED: bool(self.fresh) and all(self.fresh),
+            "first step's gradients: backward() of the batch's mean loss": self.first_step,
+        }
 
 
 def randint(low, high):
@@ -198,6 +277,41 @@ class _MetaHasNoValues(TorchFunctionMode):
             if zeros is not NotImplemented:
                 return zeros
         return func(*args, **kwargs)
+
+
+class _WhereTensorsWent(_MetaHasNoValues):
+    """`_MetaHasNoValues` that also notes where the tensors of a run the learner's code sets up went: the
+    input and the parameters of every module at each forward, the targets reaching cross_entropy."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs, self.parameters, self.targets, self._handle = [], [], [], None
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        target = args[1] if len(args) > 1 else (kwargs or {}).get("target")
+        if func is F.cross_entropy and isinstance(target, torch.Tensor):
+            self.targets.append(target.device.type)
+        return super().__torch_function__(func, types, args, kwargs)
+
+    def _forward(self, module, args):
+        if args and isinstance(args[0], torch.Tensor):
+            self.inputs.append(args[0].device.type)
+        self.parameters += [p.device.type for p in module.parameters(recurse=False)]
+
+    def __enter__(self):
+        self._handle = register_module_forward_pre_hook(self._forward)
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        self._handle.remove()
+        return super().__exit__(*exc)
+
+    def facts(self, target):
+        return {
+            "the model's parameters at each forward": _where(self.parameters, target),
+            "inputs reaching the model": _where(self.inputs, target),
+            "targets reaching the criterion": _where(self.targets, target),
+        }
 
 
 def _where(devices, target):
@@ -303,9 +417,13 @@ def train_one_epoch_matches_reference(ex):
     start = _params(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     x, y = _fixed_data()
-    loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, nn.CrossEntropyLoss(), CPU)
+    criterion = BatchLosses()
+    with _Backwards() as backwards:
+        loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, criterion, CPU)
     first, second = _two_epochs_of_one_batch(ex)
     return {
+        **backwards.facts(),
+        MEAN_OVER_SAMPLES: criterion.mean_over_samples(loss),
         "parameters": _params(model),
         "loss": loss,
         "loss is a Python float": type(loss) is float,
@@ -323,13 +441,18 @@ def train_one_epoch_switches_to_train_mode(ex):
     modes = _record_modes(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     x, y = _fixed_data(12)
-    loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, nn.CrossEntropyLoss(), CPU)
+    criterion = BatchLosses()
+    with _Backwards() as backwards:
+        loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, criterion, CPU)
     return {
         "every forward ran in train mode": _all_in_mode(modes, True),
+        **backwards.facts(),
+        MEAN_OVER_SAMPLES: criterion.mean_over_samples(loss),
         "running_mean": model[1].running_mean,
         "running_var": model[1].running_var,
         "parameters": _params(model),
         "loss": loss,
+        "loss is a Python float": type(loss) is float,
     }
 
 
@@ -340,8 +463,16 @@ def train_one_epoch_random(ex):
     _set_the_last_batch_apart(x, loader)
     lr = 0.05 + 0.3 * float(torch.rand(()))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.5)
-    loss = ex.train_one_epoch(model, loader, optimizer, nn.CrossEntropyLoss(), CPU)
-    return {"parameters": _params(model), "loss": loss, "loss is a Python float": type(loss) is float}
+    criterion = BatchLosses()
+    with _Backwards() as backwards:
+        loss = ex.train_one_epoch(model, loader, optimizer, criterion, CPU)
+    return {
+        **backwards.facts(),
+        MEAN_OVER_SAMPLES: criterion.mean_over_samples(loss),
+        "parameters": _params(model),
+        "loss": loss,
+        "loss is a Python float": type(loss) is float,
+    }
 
 
 # --- train_one_epoch and evaluate on a device -------------------------------------------------
@@ -354,11 +485,21 @@ def train_and_evaluate_on_device(ex, device):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     x, y = _fixed_data(10)
     val_x, val_y = _fixed_data(9, shift=1.0)
-    train_loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, nn.CrossEntropyLoss(), device)
-    val_loss, accuracy = ex.evaluate(model, _loader(val_x, val_y, 4), nn.CrossEntropyLoss(), device)
+    train_batches, val_batches = BatchLosses(), BatchLosses()
+    with _Backwards() as backwards:
+        train_loss = ex.train_one_epoch(model, _loader(x, y, 4), optimizer, train_batches, device)
+    val_loss, accuracy = ex.evaluate(model, _loader(val_x, val_y, 4), val_batches, device)
     return {
         "parameters stay on the device": all(p.device.type == device.type for p in model.parameters()),
+        **backwards.facts(),
+        "train loss: the mean over the samples of the batch losses (batches weighted by size)": (
+            train_batches.mean_over_samples(train_loss)
+        ),
+        "val loss: the mean over the samples of the batch losses (batches weighted by size)": (
+            val_batches.mean_over_samples(val_loss)
+        ),
         "train loss": train_loss,
+        "train loss is a Python float": type(train_loss) is float,
         "val loss": val_loss,
         "accuracy": accuracy,
         "parameters": _params(model),
@@ -415,7 +556,9 @@ def evaluate_in_eval_mode(ex):
     return {
         "every forward ran in eval mode": in_eval_mode,
         "state_dict unchanged (BatchNorm running stats)": unchanged,
-        "loss equals cross_entropy over the whole set": math.isclose(loss, whole_loss, rel_tol=RTOL, abs_tol=ATOL),
+        "loss equals cross_entropy over the whole set (batches weighted by size)": math.isclose(
+            loss, whole_loss, rel_tol=RTOL, abs_tol=ATOL
+        ),
         "accuracy equals the fraction of argmax == target": math.isclose(accuracy, whole_accuracy, rel_tol=RTOL),
         "loss": loss,
         "accuracy": accuracy,
@@ -444,10 +587,14 @@ def evaluate_random(ex):
     model, x, y, loader = _random_problem(batchnorm=True, dropout=0.3)
     model.train()
     before = copy.deepcopy(model.state_dict())
-    loss, accuracy = ex.evaluate(model, loader, nn.CrossEntropyLoss(), CPU)
+    criterion = BatchLosses()
+    loss, accuracy = ex.evaluate(model, loader, criterion, CPU)
     after = model.state_dict()
     return {
-        "state_dict unchanged": all(torch.equal(before[key], after[key]) for key in before),
+        "state_dict unchanged (eval mode: BatchNorm running stats)": all(
+            torch.equal(before[key], after[key]) for key in before
+        ),
+        MEAN_OVER_SAMPLES: criterion.mean_over_samples(loss),
         "loss": loss,
         "accuracy": accuracy,
     }
@@ -472,16 +619,33 @@ def _overfitting_problem():
     return model, optimizer, _loader(x, y, 4), _loader(val_x, val_y, 3), (val_x, val_y)
 
 
-def _summary(history):
+FIRST_OF_TIES = "best_epoch: the first of tied losses (a tie is not an improvement)"
+VAL_LOSS = "val_loss (each a mean over the samples: batches weighted by size)"
+TRAIN_LOSS = "train_loss (each a mean over the samples: batches weighted by size)"
+# The weights fit leaves in the model: those of the best epoch, kept as a copy while training went on.
+BEST_WEIGHTS = "parameters after fit: the best epoch's (a copy restored)"
+BEST_BIAS = "bias after fit: the best epoch's (a copy restored)"
+
+
+def _losses(values):
+    return torch.tensor([float(v) for v in values], dtype=torch.float64)
+
+
+def _summary(history, best_epoch="best_epoch"):
     """The history, each list as one float64 tensor: a run of the wrong length shows as a shape
-    difference after `epochs run`, rather than as a list of missing keys."""
+    difference after `epochs run`, rather than as a list of missing keys. `best_epoch`: its key, named
+    after the rule a check is about (ties)."""
     lists = [history["train_loss"], history["val_loss"], history["val_accuracy"]]
+    run, best = len(history["val_loss"]), history["best_epoch"]
     return {
-        "epochs run": len(history["val_loss"]),
-        "best_epoch": history["best_epoch"],
-        "val_loss": torch.tensor([float(v) for v in history["val_loss"]], dtype=torch.float64),
-        "train_loss": torch.tensor([float(v) for v in history["train_loss"]], dtype=torch.float64),
-        "val_accuracy": torch.tensor([float(v) for v in history["val_accuracy"]], dtype=torch.float64),
+        "epochs run": run,
+        "epochs run after the best one (stops after `patience` bad epochs since the best)": run - 1 - best
+        if type(best) is int
+        else best,
+        best_epoch: best,
+        VAL_LOSS: _losses(history["val_loss"]),
+        TRAIN_LOSS: _losses(history["train_loss"]),
+        "val_accuracy": _losses(history["val_accuracy"]),
         "history values are Python floats": all(type(v) is float for values in lists for v in values),
     }
 
@@ -490,29 +654,31 @@ def _summary(history):
 def fit_stops_early(ex):
     """Validation loss falls, then rises: the run stops `patience` epochs after the best one."""
     model, optimizer, train_loader, val_loader, _ = _overfitting_problem()
-    history = ex.fit(
-        model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=30, patience=3
-    )
-    return {
-        **_summary(history),
-    }
+    with _Backwards() as backwards:
+        history = ex.fit(
+            model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=30, patience=3
+        )
+    return {**backwards.facts(), **_summary(history)}
 
 
 @check(points=2, rtol=RTOL, atol=ATOL)
 def fit_restores_best_weights(ex):
     """After fit the model holds the weights of the best epoch, not the last one."""
     model, optimizer, train_loader, val_loader, (val_x, val_y) = _overfitting_problem()
-    history = ex.fit(
-        model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=30, patience=3
-    )
+    with _Backwards() as backwards:
+        history = ex.fit(
+            model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=30, patience=3
+        )
     with torch.no_grad():
         final_loss = F.cross_entropy(model(val_x), val_y).item()
-    best_loss = history["val_loss"][history["best_epoch"]]
+    best_loss = float(history["val_loss"][history["best_epoch"]])
     return {
         "val loss of the returned model equals the best val loss": math.isclose(
             final_loss, best_loss, rel_tol=RTOL, abs_tol=ATOL
         ),
-        "parameters": _params(model),
+        **backwards.facts(),
+        "best val_loss in the history (a mean over the samples: batches weighted by size)": best_loss,
+        BEST_WEIGHTS: _params(model),
     }
 
 
@@ -537,8 +703,11 @@ def fit_ties_are_not_improvements(ex):
     best one, a tie is not an improvement (strictly lower), so the run stops `patience` epochs after epoch 1."""
     model, _, train_loader, val_loader, _ = _overfitting_problem()
     optimizer = _StopsMovingAfter(model.parameters(), lr=0.15, steps=4)  # 2 batches per epoch
-    history = ex.fit(model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=12, patience=3)
-    return {**_summary(history), "parameters": _params(model)}
+    with _Backwards() as backwards:
+        history = ex.fit(
+            model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=12, patience=3
+        )
+    return {**backwards.facts(), **_summary(history, FIRST_OF_TIES), BEST_WEIGHTS: _params(model)}
 
 
 class _Scripted(torch.optim.Optimizer):
@@ -567,7 +736,7 @@ def _scripted_fit(ex, losses, patience):
     history = ex.fit(
         model, train_loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=len(losses), patience=patience
     )
-    return {**_summary(history), "bias": model.bias.detach().clone()}
+    return {**_summary(history, FIRST_OF_TIES), BEST_BIAS: model.bias.detach().clone()}
 
 
 # Validation losses, epoch by epoch: the best is epoch 4 (0.7); epochs 2-3 are worse, but fewer than
@@ -654,23 +823,18 @@ def fit_random(ex):
     optimizer = _DescendsThenClimbs(
         model.parameters(), lr=0.05 + 0.25 * float(torch.rand(())), momentum=0.5, turn=turn_epoch * batches
     )
-    history = ex.fit(
-        model,
-        loader,
-        _loader(x, y, _val_batch_size(len(y))),
-        optimizer,
-        nn.CrossEntropyLoss(),
-        CPU,
-        max_epochs=turn_epoch + patience + randint(6, 10),
-        patience=patience,
-    )
-    return {
-        **_summary(history),
-        "parameters": _params(model),
-    }
+    val_loader, max_epochs = _loader(x, y, _val_batch_size(len(y))), turn_epoch + patience + randint(6, 10)
+    with _Backwards() as backwards:
+        history = ex.fit(
+            model, loader, val_loader, optimizer, nn.CrossEntropyLoss(), CPU, max_epochs=max_epochs, patience=patience
+        )
+    return {**backwards.facts(), **_summary(history), BEST_WEIGHTS: _params(model)}
 
 
 # --- accumulated_step -------------------------------------------------------------------
+
+
+SAME_AS_FULL_BATCH = "same parameters as full-batch steps of the mean loss (each micro-batch loss divided by k)"
 
 
 def _full_batch_steps(model, lr, momentum, batches):
@@ -701,7 +865,7 @@ def accumulation_matches_full_batch(ex):
     spare = _fixed(_mlp())
     spare_optimizer = torch.optim.SGD(spare.parameters(), lr=0.2)
     return {
-        "same parameters as full-batch steps": _same_parameters(model, twin),
+        SAME_AS_FULL_BATCH: _same_parameters(model, twin),
         "parameters": _params(model),
         "losses": losses,
         "losses are Python floats": all(type(loss) is float for loss in losses),
@@ -736,7 +900,7 @@ def accumulation_random(ex):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     losses = [ex.accumulated_step(model, optimizer, nn.CrossEntropyLoss(), bx, by, k) for bx, by in batches]
     _full_batch_steps(twin, lr, 0.9, batches)
-    return {"same parameters as full-batch steps": _same_parameters(model, twin), "losses": losses}
+    return {SAME_AS_FULL_BATCH: _same_parameters(model, twin), "losses": losses}
 
 
 # --- train_digits_classifier ------------------------------------------------------------
@@ -812,10 +976,10 @@ def digits_classifier_reaches_95_percent(ex):
     features, labels = _read_digits()
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
     test, train = order[:360], order[360:]
-    with _FitCalls(ex) as fit:
+    with _Backwards() as backwards, _FitCalls(ex) as fit:
         model = ex.train_digits_classifier(features[train].clone(), labels[train].clone())
     is_module = isinstance(model, nn.Module)
-    observed = {"returns an nn.Module": is_module}
+    observed = {"returns an nn.Module": is_module, ZEROED: backwards.facts()[ZEROED]}
     if is_module:
         observed["returned in eval mode (every module)"] = not any(m.training for m in model.modules())
         model.eval()
@@ -854,12 +1018,13 @@ def digits_classifier_on_the_device(ex, device):
     """With device= given, the model is built on the device and trained there (on the CPU run: the meta device)."""
     target = _target(device)
     features, labels = _digits_subset(200)
-    with _MetaHasNoValues():
+    with _WhereTensorsWent() as went:
         model = capture(ex.train_digits_classifier, features, labels, target)
         if not isinstance(model, nn.Module):
-            return {"returns an nn.Module": _kind(model)}
+            return {**went.facts(target), "returns an nn.Module": _kind(model)}
         logits = capture(model, features[:5].to(target))
     return {
+        **went.facts(target),
         "returns an nn.Module": "Module",
         "parameters on the device": _where([p.device.type for p in model.parameters()], target),
         "logits of 5 digits moved to the device": _where([logits.device.type], target)

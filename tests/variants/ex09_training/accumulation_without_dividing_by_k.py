@@ -1,8 +1,8 @@
 """Accumulates k micro-batch losses without dividing by k: plain SGD takes a k times larger step."""
 
 VERDICTS = {
-    "accumulation_matches_full_batch": ("failed", "'same parameters as full-batch steps'"),
-    "accumulation_random": ("failed", "'same parameters as full-batch steps'"),
+    "accumulation_matches_full_batch": ("failed", "'same parameters as full-batch steps of the mean loss (each micro-batch loss divided by k)'"),
+    "accumulation_random": ("failed", "'same parameters as full-batch steps of the mean loss (each micro-batch loss divided by k)'"),
 }
 DIAGNOSIS = {"*": ("divid", "by k", "k times")}
 

@@ -2,16 +2,16 @@
 every gradient is n_b times too large (the returned mean loss is still right)."""
 
 VERDICTS = {
-    "train_one_epoch_matches_reference": ("failed", "'parameters.0.weight'"),
-    "train_one_epoch_switches_to_train_mode": ("failed", "'parameters.0.weight'"),
-    "train_one_epoch_random": ("failed", "'parameters.0.weight'"),
-    "train_and_evaluate_on_device[cpu]": ("failed", "'parameters.0.weight'"),
-    "fit_stops_early": ("failed", "'val_loss'"),
-    "fit_restores_best_weights": ("failed", "'parameters.weight'"),
-    "fit_random": ("failed", "'val_loss'"),
-    "fit_ties_are_not_improvements": ("failed", "'epochs run'"),
+    "train_one_epoch_matches_reference": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "train_one_epoch_switches_to_train_mode": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "train_one_epoch_random": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "train_and_evaluate_on_device[cpu]": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "fit_stops_early": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "fit_restores_best_weights": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "fit_random": ("failed", "first step's gradients: backward() of the batch's mean loss"),
+    "fit_ties_are_not_improvements": ("failed", "first step's gradients: backward() of the batch's mean loss"),
 }
-DIAGNOSIS = {"*": ("backward", "weighted loss")}
+DIAGNOSIS = {"*": ("backward", "weighted loss", "sum instead of a mean")}
 
 
 def train_one_epoch(model, loader, optimizer, criterion, device):

@@ -3,9 +3,9 @@
 
 VERDICTS = {
     "fit_restores_best_weights": ("failed", "'val loss of the returned model equals the best val loss'"),
-    "fit_random": ("failed", "'parameters.0.weight'"),
-    "fit_counts_bad_epochs_since_the_best": ("failed", "'bias'"),
-    "fit_scripted_random": ("failed", "'bias'"),
+    "fit_random": ("failed", "\"parameters after fit: the best epoch's (a copy restored).0.weight\""),
+    "fit_counts_bad_epochs_since_the_best": ("failed", "\"bias after fit: the best epoch's (a copy restored)\""),
+    "fit_scripted_random": ("failed", "\"bias after fit: the best epoch's (a copy restored)\""),
 }
 DIAGNOSIS = {"*": ("copy", "clone", "shares memory", "deepcopy")}
 

@@ -4,6 +4,7 @@
 VERDICTS = {
     "digits_classifier_on_the_device": ("failed", "'returns an nn.Module': raised RuntimeError"),
 }
+DIAGNOSIS = {"*": "model's parameters"}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

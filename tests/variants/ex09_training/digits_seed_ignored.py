@@ -3,6 +3,7 @@
 VERDICTS = {
     "digits_classifier_is_seeded": ("failed", "'seed=5, then seed=6: different logits': wrong value"),
 }
+DIAGNOSIS = {"*": "seed"}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

@@ -4,6 +4,7 @@ so early stopping watches a loss the model is fitting."""
 VERDICTS = {
     "digits_classifier_reaches_95_percent": ("failed", "'training and validation sets together: every sample once': wrong value"),
 }
+DIAGNOSIS = {"*": ("every sample once", "validation")}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

@@ -4,6 +4,7 @@ weights, another split and other batches, so a run cannot be repeated."""
 VERDICTS = {
     "digits_classifier_is_seeded": ("failed", "'seed=5 twice: largest difference between the logits': wrong value"),
 }
+DIAGNOSIS = {"*": "seed"}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

@@ -2,7 +2,7 @@
 
 VERDICTS = {
     "evaluate_in_eval_mode": ("failed", "'every forward ran in eval mode'"),
-    "evaluate_random": ("failed", "'state_dict unchanged'"),
+    "evaluate_random": ("failed", "'state_dict unchanged (eval mode: BatchNorm running stats)'"),
 }
 DIAGNOSIS = {"*": ("eval mode", "model.eval()")}
 

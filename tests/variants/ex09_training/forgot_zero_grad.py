@@ -1,15 +1,15 @@
 """The training loop without optimizer.zero_grad(): each step uses the sum of all past gradients."""
 
 VERDICTS = {
-    "train_one_epoch_matches_reference": ("failed", "'parameters.0.weight'"),
-    "train_one_epoch_switches_to_train_mode": ("failed", "'parameters.0.weight'"),
-    "train_one_epoch_random": ("failed", "'parameters.0.weight'"),
-    "train_and_evaluate_on_device[cpu]": ("failed", "'parameters.0.weight'"),
-    "fit_stops_early": ("failed", "'val_loss'"),
-    "fit_restores_best_weights": ("failed", "'parameters.weight'"),
-    "fit_random": ("failed", "'val_loss'"),
-    "digits_classifier_reaches_95_percent": ("failed", "'test accuracy >= 0.95'"),
-    "fit_ties_are_not_improvements": ("failed", "'val_loss'"),
+    "train_one_epoch_matches_reference": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "train_one_epoch_switches_to_train_mode": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "train_one_epoch_random": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "train_and_evaluate_on_device[cpu]": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "fit_stops_early": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "fit_restores_best_weights": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "fit_random": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "digits_classifier_reaches_95_percent": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
+    "fit_ties_are_not_improvements": ("failed", "'gradients zeroed between steps (zero_grad)': wrong value"),
 }
 DIAGNOSIS = {"*": "zero_grad"}
 

@@ -4,6 +4,7 @@ VERDICTS = {
     "batches_moved_to_the_device": ("failed", "'evaluate.inputs reaching the model': wrong value\nexpected 'on the device every time', got 'NOT on the device: on cpu'"),
     "digits_classifier_on_the_device": ("failed", "'returns an nn.Module': raised RuntimeError"),
 }
+DIAGNOSIS = {"*": "inputs reaching the model"}
 
 import torch  # noqa: E402
 

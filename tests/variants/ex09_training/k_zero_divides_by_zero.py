@@ -4,6 +4,7 @@ documented ValueError."""
 VERDICTS = {
     "accumulation_matches_full_batch": ("failed", "'k=0 on a batch of 12': expected ValueError to be raised, got ZeroDivisionError"),
 }
+DIAGNOSIS = {"*": ("k=0", "ZeroDivisionError")}
 
 
 def accumulated_step(model, optimizer, criterion, inputs, targets, k):

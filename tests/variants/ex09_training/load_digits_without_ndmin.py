@@ -3,6 +3,7 @@
 VERDICTS = {
     "load_digits_reads_any_file": ("error", "IndexError"),
 }
+DIAGNOSIS = {"*": ("1-dimensional", "ndmin")}
 
 import gzip  # noqa: E402
 

@@ -1,15 +1,15 @@
 """The mean of the batch losses, unweighted: a short last batch counts as much as a full one."""
 
 VERDICTS = {
-    "train_one_epoch_matches_reference": ("failed", "'loss'"),
-    "train_one_epoch_random": ("failed", "'loss'"),
-    "train_and_evaluate_on_device[cpu]": ("failed", "'train loss'"),
-    "evaluate_in_eval_mode": ("failed", "'loss equals cross_entropy over the whole set'"),
-    "evaluate_random": ("failed", "'loss'"),
+    "train_one_epoch_matches_reference": ("failed", "'loss returned: the mean over the samples of the batch losses (batches weighted by size)'"),
+    "train_one_epoch_random": ("failed", "'loss returned: the mean over the samples of the batch losses (batches weighted by size)'"),
+    "train_and_evaluate_on_device[cpu]": ("failed", "'train loss: the mean over the samples of the batch losses (batches weighted by size)'"),
+    "evaluate_in_eval_mode": ("failed", "'loss equals cross_entropy over the whole set (batches weighted by size)'"),
+    "evaluate_random": ("failed", "'loss returned: the mean over the samples of the batch losses (batches weighted by size)'"),
     "fit_stops_early": ("failed", "'epochs run'"),
     "fit_restores_best_weights": ("failed", "'val loss of the returned model equals the best val loss'"),
-    "fit_random": ("failed", "_loss'"),  # 'val_loss' or 'train_loss': whichever differs beyond rtol 1e-5 in the draw
-    "fit_ties_are_not_improvements": ("failed", "'val_loss'"),
+    "fit_random": ("failed", "_loss (each a mean over the samples: batches weighted by size)'"),  # val_ or train_: whichever differs in the draw
+    "fit_ties_are_not_improvements": ("failed", "'val_loss (each a mean over the samples: batches weighted by size)'"),
 }
 DIAGNOSIS = {"*": ("weighted", "batch size", "short last batch")}
 

@@ -6,6 +6,10 @@ VERDICTS = {
     "fit_counts_bad_epochs_since_the_best": ("failed", "'epochs run': wrong value"),
     "fit_scripted_random": ("failed", "'epochs run'"),
 }
+DIAGNOSIS = {
+    "fit_counts_bad_epochs_since_the_best": ("tie", "<= for <"),
+    "fit_scripted_random": ("tie", "<= for <"),
+}
 
 import copy  # noqa: E402
 import math  # noqa: E402
