@@ -128,15 +128,15 @@ def cut_short(ev: Evidence) -> Hint | None:
         return None
     length, expected, where = cut
     if length == expected - 1:
-        return Hint("lacks one element at an end: off by one (a range or window that stops one short, a missing + 1, "
+        return Hint("lacks one element at an end: off by one (a loop, range or window that stops one short, a missing + 1, "
                     "< for <=)?", where)
     if length == expected + 1:
-        return Hint("has one element too many at an end: off by one (a range or window one too long, a + 1 too many, "
+        return Hint("has one element too many at an end: off by one (a loop, range or window one too long, a + 1 too many, "
                     "<= for <)?", where)
     if length < expected:
-        return Hint("is the expected result cut short: truncated (to the shortest item, or a slice that stops early)?",
+        return Hint("is the expected result cut short: a loop or slice that stops early, or truncated to the shortest item?",
                     where)
-    return Hint("has the expected values and more beyond them: padded, or a slice that runs too far?", where)
+    return Hint("has the expected values and more beyond them: a loop or slice that runs too far, or padded?", where)
 
 
 def _triangle(rows: int, cols: int) -> Iterator[tuple[str, int, torch.Tensor]]:

@@ -305,7 +305,7 @@ VARIANT_HINTS = {
     "truncated to the shortest": (
         "ex08_data/collate_truncates",
         "pad_collate_pads_and_keeps_lengths",
-        "'padded' is the expected result cut short: truncated",
+        "'padded' is the expected result cut short: a loop or slice that stops early",
     ),
     "/ for //": (
         "ex13_layers/output_shape_without_floor",
@@ -806,7 +806,7 @@ def test_one_element_too_few_or_too_many():
     assert "lacks one element at an end: off by one" in hint({"r": rows}, {"r": rows[:-1]})
     assert "(dimension 0: 5 where 6 are expected, at the start)" in hint({"r": rows}, {"r": rows[1:]})
     assert "has one element too many at an end: off by one" in hint({"r": rows[:-1]}, {"r": rows})
-    assert "cut short: truncated" in hint({"r": rows}, {"r": rows[:3]})
+    assert "cut short: a loop or slice that stops early" in hint({"r": rows}, {"r": rows[:3]})
     assert hint({"r": rows}, {"r": rows[:-1] + 1}) == ""
     # A history one epoch shorter because training stopped earlier: other values differ too, no off by one.
     story = {"train_loss": torch.tensor([3.0, 2.0, 1.5, 1.2]), "val_loss": torch.tensor([3.1, 2.2, 1.9, 2.0])}

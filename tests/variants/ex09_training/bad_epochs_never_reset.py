@@ -5,6 +5,8 @@ VERDICTS = {
     "fit_counts_bad_epochs_since_the_best": ("failed", "'epochs run': wrong value"),
     "fit_scripted_random": ("failed", "'epochs run'"),
 }
+# The run stops too soon: bad epochs are counted since the start, not since the best.
+DIAGNOSIS = {"*": ("since the best", "stops early", "stops one short")}
 
 import copy  # noqa: E402
 import math  # noqa: E402

@@ -7,6 +7,7 @@ VERDICTS = {
     "fit_scripted_random": ("failed", "'epochs run'"),
 }
 DIAGNOSIS = {
+    "fit_ties_are_not_improvements": ("tie", "runs too far"),  # with every tie an improvement, the run never stops
     "fit_counts_bad_epochs_since_the_best": ("tie", "<= for <"),
     "fit_scripted_random": ("tie", "<= for <"),
 }
