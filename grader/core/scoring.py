@@ -115,11 +115,15 @@ def _differences(check: Check, device: str, expected: Observations, actual: Obse
     return Verdict(Status.FAILED, "\n".join([*shown, *([note] if note else [])]), hint)
 
 
+MAX_BLAMED = 3  # functions a failure message may name as its suspects
+
+
 def _blamed(mismatch: Mismatch, attribution: Attribution, hidden: bool) -> str:
     """The mismatch's message, led by the function(s) it comes from where the check covers several."""
     names = attribution.named(mismatch.key)
     message = mismatch.message(reveal=not hidden)
-    if attribution.used is None or len(attribution.used) < 2 or not names:
+    # Naming every function the check uses, or a long list, tells the learner nothing: the key says more.
+    if attribution.used is None or len(attribution.used) < 2 or not names or names >= attribution.used or len(names) > MAX_BLAMED:
         return message
     return f"in {' or '.join(f'`{name}`' for name in sorted(names))}: {message}"
 

@@ -42,7 +42,8 @@ def verdicts(folder: Path, tmp_path: Path) -> dict[str, list]:
             shutil.copy(folder / f"{exercise}.py", copy)
     submission = Runner(COURSE, Target("recorded", copy), jobs=2).grade(list(EXERCISES))
     text = lambda message: re.sub(re.escape(str(copy)), "SUBMISSION", message)  # noqa: E731
-    return {c.key: [str(c.status), c.points, text(c.message), c.diagnosis] for c in submission.checks}
+    # A skipped run (a GPU check where there is no GPU) depends on the machine, not on the grader.
+    return {c.key: [str(c.status), c.points, text(c.message), c.diagnosis] for c in submission.checks if c.status != "skipped"}
 
 
 @pytest.mark.parametrize("name", sorted(SUBMISSIONS))

@@ -79,7 +79,7 @@ def sum_product_grads(
     So dz/da = dz/db = c and dz/dc = a + b.
     Example: a = [1.], b = [2.], c = [3.] gives ([3.], [3.], [3.]).
     """
-    # BEGIN SOLUTION z = ((a + b) * c).sum(); one backward; read the three leaves' .grad
+    # BEGIN SOLUTION build the scalar z the docstring defines; backward once; return the three leaves' gradients
     z = ((a + b) * c).sum()
     z.backward()
     return a.grad, b.grad, c.grad
@@ -98,7 +98,7 @@ def mean_of_squares_grad(x: torch.Tensor) -> torch.Tensor:
     [4.5, 6.0] here; that is the gradient of a different function. Trust the
     derivation, then confirm it with autograd.)
     """
-    # BEGIN SOLUTION out = (3 * (x + 2) ** 2).mean(); backward; return x.grad
+    # BEGIN SOLUTION compute out as the docstring defines it; backward; return the gradient stored on x
     out = (3 * (x + 2) ** 2).mean()
     out.backward()
     return x.grad
