@@ -332,10 +332,14 @@ def paired_transform_random(ex):
     ]
     unpadded = (randint(1, height + 1), randint(1, width + 1))
     pairs.append(capture(ex.paired_random_transform, image, mask, unpadded, generator, p=1.0, ignore_index=ignore_index))
+    # on every draw, a flip that shows: the whole image, p=1, its first and last columns labelled apart
+    mask[:, 0], mask[:, -1] = 0, 1
+    image[0] = mask.float()
+    pairs.append(capture(ex.paired_random_transform, image, mask, (height, width), generator, p=1.0, ignore_index=ignore_index))
     return {
         "image[0] still equals the mask": all(type(pair) is tuple and _aligned(*pair, ignore_index) for pair in pairs),
+        "next draw (one crop and one flip per pair, shared by image and mask)": _next_draw(generator),
         "pairs": pairs,
-        "next draw": _next_draw(generator),
     }
 
 
