@@ -411,14 +411,24 @@ def loader_workers_reproducible(ex):
 
 @check(points=2, hidden=True, timeout=20)
 def loader_random(ex):
-    """Random size, batch size and seed (at least two batches per worker): one epoch, and again from a new loader."""
+    """Random size, batch size and seed (at least two batches per worker): two epochs, and again from a new loader."""
     batch_size = randint(1, 4)
     n, seed = batch_size * randint(4, 7) + randint(0, batch_size), randint(0, 10_000)
     dataset = Draws(n)
-    indices, workers, draws = _epoch(ex.reproducible_loader(dataset, batch_size, seed))
+    loader = ex.reproducible_loader(dataset, batch_size, seed)
+    indices, workers, draws = _epoch(loader)
+    after_first = torch.rand(4)
+    second = _epoch(loader)
     torch.manual_seed(randint(0, 10_000))
     again = _epoch(ex.reproducible_loader(dataset, batch_size, seed))
+    after_again = torch.rand(4)  # equal to after_first only if the loader reseeded the global RNG
+    by_worker = {w: draws[[i for i, v in enumerate(workers) if v == w]] for w in sorted(set(workers))}
+    first_draws = [values[0] for values in by_worker.values()]
     return {
+        "every worker draws its own random numbers": len(first_draws) == 2
+        and not torch.equal(first_draws[0], first_draws[1]),
+        "a second epoch draws new numbers": not torch.equal(second[2], draws),
+        "the global RNG is not reseeded": not torch.equal(after_first, after_again),
         "same seed, same epoch (whatever the global RNG did)": again[0] == indices and torch.equal(again[2], draws),
         "workers that read the samples": sorted(set(workers)),
         "order of the samples": indices,
