@@ -125,9 +125,8 @@ def resize_random(ex):
         observed[f"wide image to a shorter side, {mode}"] = ex.resize(wide, shorter, mode)
         observed[f"tall image to a shorter side, {mode}"] = capture(ex.resize, tall, shorter, mode)  # a wrong rule may ask for 0 pixels
     quarter = randint(2, 9)  # every draw: a longer side of s + 0.75, where truncating and rounding differ
-    observed["(4s, 4s + 3) image to s: the longer side s + 0.75, truncated"] = ex.resize(
-        torch.rand(1, 4 * quarter, 4 * quarter + 3), quarter
-    )
+    truncated = ex.resize(torch.rand(1, 4 * quarter, 4 * quarter + 3), quarter)
+    observed = {"(4s, 4s + 3) image to s: the longer side s + 0.75, truncated": truncated, **observed}  # the telling one first
     observed["tall mask to a pair, nearest"] = ex.resize(mask, pair, "nearest")
     observed["tall mask to a shorter side, nearest"] = capture(ex.resize, mask, shorter, "nearest")
     return observed
