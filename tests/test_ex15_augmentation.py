@@ -332,6 +332,7 @@ def paired_transform_random(ex):
     unpadded = (randint(1, height + 1), randint(1, width + 1))
     pairs.append(capture(ex.paired_random_transform, image, mask, unpadded, generator, p=1.0, ignore_index=ignore_index))
     # on every draw, a flip that shows: the whole image, p=1, its first and last columns labelled apart
+    image, mask = image.clone(), mask.clone()  # the pairs above may be views of the first ones
     mask[:, 0], mask[:, -1] = 0, 1
     image[0] = mask.float()
     pairs.append(capture(ex.paired_random_transform, image, mask, (height, width), generator, p=1.0, ignore_index=ignore_index))
