@@ -229,8 +229,8 @@ def batchnorm_training_updates_running_stats(ex):
         (out * upstream).sum().backward()
         expected = reference(x)
         observed[f"output {step}"] = out
-        observed[f"running_mean after batch {step}"] = bn.running_mean.clone()
-        observed[f"running_var after batch {step}"] = bn.running_var.clone()
+        observed[f"running_mean after batch {step} (momentum weights the new batch)"] = bn.running_mean.clone()
+        observed[f"running_var after batch {step} (momentum on the unbiased, n - 1, batch variance)"] = bn.running_var.clone()
         observed[f"x.grad {step}"] = leaf.grad
         agrees = agrees and _agrees(out, expected)
         agrees = agrees and _agrees(bn.running_mean, reference.running_mean)
@@ -294,8 +294,8 @@ def batchnorm_random(ex):
         observed[f"output {step}"] = out
         observed[f"x.grad {step}"] = leaf.grad
         reference(x)
-    observed["running_mean"] = bn.running_mean
-    observed["running_var"] = bn.running_var
+    observed["running_mean (momentum weights the new batch)"] = bn.running_mean
+    observed["running_var (momentum on the unbiased, n - 1, batch variance)"] = bn.running_var
     bn.eval()
     reference.eval()
     x, x2 = torch.randn(shapes[0]), torch.randn(shapes[1])

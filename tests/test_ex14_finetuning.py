@@ -330,12 +330,12 @@ def replace_activations_nested(ex):
     nested_count = ex.replace_activations(nested, make)
     root = nn.ReLU()
     return {
-        "DigitsCNN: ReLUs replaced": count,
+        "DigitsCNN: ReLUs replaced, nested ones too": count,
         "DigitsCNN: module types": _types(model),
         "DigitsCNN: output agrees with the model rebuilt with GELU": bool(torch.allclose(out, expected)),
         "DigitsCNN: output": out,
         "DigitsCNN: weights unchanged": _same_tensors(weights, _state(model)),
-        "nested: ReLUs replaced": nested_count,
+        "nested: ReLUs replaced at every depth": nested_count,
         "nested: module types": _types(nested),
         "nested: one new module per ReLU": len(made) == nested_count
         and sorted(map(id, made)) == sorted(id(m) for m in nested.modules() if any(m is n for n in made)),
@@ -373,7 +373,7 @@ def replace_activations_random(ex):
 
     count = ex.replace_activations(tree, make)
     return {
-        "ReLUs replaced": count,
+        "ReLUs replaced, nested ones too": count,
         "module types": _types(tree),
         "one new module per ReLU": len(made) == count and len({id(m) for m in made}) == count,
     }
@@ -563,6 +563,11 @@ def _run(ex, x, y, freeze, seed, **options):
     return model, returned
 
 
+def _still_trainable(model):
+    """How many of the backbone's parameters (`features.`) require grad: a frozen backbone has none."""
+    return sum(p.requires_grad for name, p in model.named_parameters() if name.startswith("features."))
+
+
 # Two epochs of Adam sum the same floats in the same order on both sides; a little room for
 # an implementation that orders a reduction differently.
 @check(points=3, rtol=1e-4, atol=1e-6)
@@ -579,6 +584,7 @@ def finetune_matches_reference(ex):
     untrained, _ = _run(ex, x, y, True, 3, epochs=0)
     frozen_state, tuned_state = _state(frozen), _state(tuned)
     return {
+        "frozen: backbone parameters with requires_grad still on": _still_trainable(frozen),
         "frozen: backbone unchanged (weights and BatchNorm statistics)": _same_tensors(
             backbone, {k: v for k, v in frozen_state.items() if k in backbone}
         ),
@@ -622,5 +628,6 @@ def finetune_random(ex):
     observed = {}
     for freeze in (True, False):
         model, _ = _run(ex, x, y, freeze, seed, batch_size=batch_size, lr_backbone=lr_backbone, lr_head=lr_head)
+        observed[f"freeze={freeze}: backbone parameters with requires_grad still on"] = _still_trainable(model)
         observed[f"freeze={freeze}: state_dict"] = _state(model)
     return observed

@@ -125,9 +125,8 @@ def resize_random(ex):
         observed[f"wide image to a shorter side, {mode}"] = ex.resize(wide, shorter, mode)
         observed[f"tall image to a shorter side, {mode}"] = capture(ex.resize, tall, shorter, mode)  # a wrong rule may ask for 0 pixels
     quarter = randint(2, 9)  # every draw: a longer side of s + 0.75, where truncating and rounding differ
-    observed["(4s, 4s + 3) image to s: the longer side s + 0.75, truncated"] = ex.resize(
-        torch.rand(1, 4 * quarter, 4 * quarter + 3), quarter
-    )
+    truncated = ex.resize(torch.rand(1, 4 * quarter, 4 * quarter + 3), quarter)
+    observed = {"(4s, 4s + 3) image to s: the longer side s + 0.75, truncated": truncated, **observed}  # the telling one first
     observed["tall mask to a pair, nearest"] = ex.resize(mask, pair, "nearest")
     observed["tall mask to a shorter side, nearest"] = capture(ex.resize, mask, shorter, "nearest")
     return observed
@@ -332,10 +331,15 @@ def paired_transform_random(ex):
     ]
     unpadded = (randint(1, height + 1), randint(1, width + 1))
     pairs.append(capture(ex.paired_random_transform, image, mask, unpadded, generator, p=1.0, ignore_index=ignore_index))
+    # on every draw, a flip that shows: the whole image, p=1, its first and last columns labelled apart
+    image, mask = image.clone(), mask.clone()  # the pairs above may be views of the first ones
+    mask[:, 0], mask[:, -1] = 0, 1
+    image[0] = mask.float()
+    pairs.append(capture(ex.paired_random_transform, image, mask, (height, width), generator, p=1.0, ignore_index=ignore_index))
     return {
         "image[0] still equals the mask": all(type(pair) is tuple and _aligned(*pair, ignore_index) for pair in pairs),
+        "next draw (one crop and one flip per pair, shared by image and mask)": _next_draw(generator),
         "pairs": pairs,
-        "next draw": _next_draw(generator),
     }
 
 
@@ -407,14 +411,24 @@ def loader_workers_reproducible(ex):
 
 @check(points=2, hidden=True, timeout=20)
 def loader_random(ex):
-    """Random size, batch size and seed (at least two batches per worker): one epoch, and again from a new loader."""
+    """Random size, batch size and seed (at least two batches per worker): two epochs, and again from a new loader."""
     batch_size = randint(1, 4)
     n, seed = batch_size * randint(4, 7) + randint(0, batch_size), randint(0, 10_000)
     dataset = Draws(n)
-    indices, workers, draws = _epoch(ex.reproducible_loader(dataset, batch_size, seed))
+    loader = ex.reproducible_loader(dataset, batch_size, seed)
+    indices, workers, draws = _epoch(loader)
+    after_first = torch.rand(4)
+    second = _epoch(loader)
     torch.manual_seed(randint(0, 10_000))
     again = _epoch(ex.reproducible_loader(dataset, batch_size, seed))
+    after_again = torch.rand(4)  # equal to after_first only if the loader reseeded the global RNG
+    by_worker = {w: draws[[i for i, v in enumerate(workers) if v == w]] for w in sorted(set(workers))}
+    first_draws = [values[0] for values in by_worker.values()]
     return {
+        "every worker draws its own random numbers": len(first_draws) == 2
+        and not torch.equal(first_draws[0], first_draws[1]),
+        "a second epoch draws new numbers": not torch.equal(second[2], draws),
+        "the global RNG is not reseeded": not torch.equal(after_first, after_again),
         "same seed, same epoch (whatever the global RNG did)": again[0] == indices and torch.equal(again[2], draws),
         "workers that read the samples": sorted(set(workers)),
         "order of the samples": indices,

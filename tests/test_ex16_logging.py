@@ -545,9 +545,9 @@ def train_and_log_tensorboard(ex):
         history, calls, left_open = _run(ex, model, train, val, folder, epochs=3, lr=0.2)
         return {
             "SummaryWriters left open when train_and_log returns": left_open,
+            "loss calls: [model mode, prediction carries a graph] (validation in eval mode, under no_grad)": calls,
             "history": history,
             "history values are Python floats": all(type(v) is float for v in sum(history.values(), [])),
-            "loss calls: [model mode, prediction carries a graph]": calls,
             "run": _events(folder),
             "sub-run hparams": _hparams(folder / "hparams"),
             "trained parameters": dict(model.named_parameters()),
@@ -562,9 +562,9 @@ def train_and_log_csv(ex):
         history, calls, _ = _run(ex, model, train, val, folder / "csv", epochs=2, lr=0.3, logger="csv")
         unknown = capture(ex.train_and_log, model, train, val, folder / "other", epochs=1, lr=0.1, logger="wandb")
         return {
+            "loss calls: [model mode, prediction carries a graph] (validation in eval mode, under no_grad)": calls,
             "files": _logger_files(folder / "csv"),
             "history": history,
-            "loss calls: [model mode, prediction carries a graph]": calls,
             "unknown logger": unknown,
             "unknown logger: log folder left alone": not (folder / "other").exists(),
             "trained parameters": dict(model.named_parameters()),
@@ -579,8 +579,8 @@ def train_and_log_random(ex):
         history, calls, left_open = _run(ex, model, train, val, folder, epochs=randint(2, 6), lr=0.05 + 0.3 * float(torch.rand(())))
         return {
             "SummaryWriters left open": left_open,
+            "loss calls: [model mode, prediction carries a graph] (validation in eval mode, under no_grad)": calls,
             "history": history,
-            "loss calls": calls,
             "run": _events(folder),
             "sub-run hparams": _hparams(folder / "hparams"),
             "trained parameters": dict(model.named_parameters()),

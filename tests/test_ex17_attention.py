@@ -304,7 +304,7 @@ def multihead_matches_nn(ex):
         "per-head weights agree with those of nn.MultiheadAttention (head h = projected features h·D … h·D + D − 1)": _agrees(
             per_head, reference(x, memory, memory, average_attn_weights=False)[1]
         ),
-        "agrees with nn.MultiheadAttention": _agrees(out, expected)
+        "agrees with nn.MultiheadAttention (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": _agrees(out, expected)
         and _agrees(weights, expected_weights)
         and _agrees(self_out, reference(x, x, x)[0]),
         "outputs 0..2 unchanged when query 3 changes": torch.equal(out[:, :3].detach(), moved[:, :3].detach()),
@@ -364,7 +364,7 @@ def multihead_masks(ex):
     on_meta = copy.deepcopy(mine).to("meta")
     meta_device = _device_of(on_meta, *_on_meta(x, memory, memory), key_padding_mask=padding.to("meta"), attn_mask=attn_mask.to("meta"))
     return {
-        "agrees with nn.MultiheadAttention": agrees,
+        "agrees with nn.MultiheadAttention (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": agrees,
         "padded keys get no weight": weights.masked_select(padding[:, None, :].expand_as(weights)).abs().max(),
         **observed,
         "bool masks on the meta device: output on": meta_device,
@@ -390,7 +390,7 @@ def multihead_dropout_only_in_training(ex):
     again, _ = mine(x, x, x, average_attn_weights=False)
     kept = train_weights != 0
     return {
-        "eval: agrees with nn.MultiheadAttention in eval": _agrees(out, expected) and _agrees(weights, expected_weights),
+        "eval: agrees with nn.MultiheadAttention in eval (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": _agrees(out, expected) and _agrees(weights, expected_weights),
         "eval: output": out,
         "training: dropped fraction of per-head weights within 0.03 of 0.5": abs(kept.float().mean().item() - 0.5) < 0.03,
         "training: output differs from eval": not torch.allclose(train_out, mine.eval()(x, x, x)[0]),
@@ -413,7 +413,7 @@ def multihead_random(ex):
     expected, expected_weights = _quietly(reference, x, memory, memory, key_padding_mask=padding, attn_mask=attn)
     return {
         "loads nn.MultiheadAttention's state_dict": loaded,
-        "agrees with nn.MultiheadAttention": _agrees(out, expected) and _agrees(weights, expected_weights),
+        "agrees with nn.MultiheadAttention (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": _agrees(out, expected) and _agrees(weights, expected_weights),
         "output": out,
         "weights": weights,
     }
@@ -489,7 +489,7 @@ def encoder_block_matches_nn(ex):
             causal_out[:, :3].detach(), block(later, is_causal=True)[:, :3].detach()
         ),
         "state_dict of nn.TransformerEncoderLayer loads": loaded,
-        "agrees with nn.TransformerEncoderLayer(norm_first=True)": _agrees(out, expected)
+        "agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": _agrees(out, expected)
         and all(_agrees(mine, theirs) for mine, theirs in outputs.values()),
         "gradients agree with nn.TransformerEncoderLayer": _agrees(leaf.grad, torch_leaf.grad)
         and all(_agrees(p.grad, layer.get_parameter(n).grad) for n, p in block.named_parameters()),
@@ -521,9 +521,14 @@ def encoder_block_random(ex):
     padding[:, :2] = False
     causal = nn.Transformer.generate_square_subsequent_mask(length)
     causal_out, plain_out = block(x, is_causal=True), block(x, src_key_padding_mask=padding)
+    last_changed = x.clone()
+    last_changed[:, -1] = torch.randn(batch, d_model)
     return {
+        "causal: outputs before the last unchanged when inputs at the last position change": torch.equal(
+            block(last_changed, is_causal=True)[:, :-1], causal_out[:, :-1]
+        ),
         "loads nn.TransformerEncoderLayer's state_dict": loaded,
-        "agrees with nn.TransformerEncoderLayer(norm_first=True)": _agrees(
+        "agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": _agrees(
             causal_out, layer(x, src_mask=causal, is_causal=True)
         )
         and _agrees(plain_out, layer(x, src_key_padding_mask=padding)),
@@ -602,7 +607,7 @@ def tiny_lm_structure_and_causality(ex):
         "logits at position 12 change with token 12": not torch.allclose(logits[:, 12], changed_logits[:, 12]),
         "state_dict: names and shapes": _shapes(model),
         "state_dict loads into the same model built from nn layers": loaded,
-        "agrees with the same model built from nn.TransformerEncoderLayer": _agrees(logits, twin(tokens)),
+        "agrees with the same model built from nn.TransformerEncoderLayer (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": _agrees(logits, twin(tokens)),
         "logits": logits,
         "positions buffer": dict(model.named_buffers()).get("positions"),
         "exactly max_len tokens: logits": capture(model, ids[:48].repeat(2)[None, :48]),
@@ -622,6 +627,7 @@ def lm_training_step_on_text(ex):
     before = copy.deepcopy(model)
     with torch.no_grad():
         logits = before(tokens[:, :-1])
+        last_changed = before(torch.cat([tokens[:, :-2], (tokens[:, -2:-1] + 1) % vocab_size], dim=1))
         shifted = F.cross_entropy(logits.transpose(1, 2), tokens[:, 1:]).item()
         unshifted = F.cross_entropy(logits.transpose(1, 2), tokens[:, :-1]).item()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
@@ -631,6 +637,9 @@ def lm_training_step_on_text(ex):
             losses[0], shifted, rel_tol=1e-5
         ),
         "first loss is not the cross-entropy of the unshifted tokens": not math.isclose(losses[0], unshifted, rel_tol=1e-3),
+        "logits before the last unchanged when tokens at the last position change": torch.equal(
+            last_changed[:, :-1], logits[:, :-1]
+        ),
         "losses": losses,
         "losses are Python floats": [type(loss) is float for loss in losses],
         "the second step lowers the loss": losses[1] < losses[0],
@@ -656,11 +665,15 @@ def lm_random(ex):
     starts = torch.randint(0, 40 - length + 1, (randint(1, 5),))
     tokens = torch.stack([ids[s : s + length] for s in starts.tolist()])
     logits = model(tokens)
+    last_changed = model(torch.cat([tokens[:, :-1], (tokens[:, -1:] + 1) % vocab_size], dim=1))
     # Not Adam: it would turn the rounding noise of the key bias's zero gradient into steps of size lr.
     optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     losses = [ex.lm_training_step(model, tokens, optimizer) for _ in range(2)]
     return {
-        "agrees with the same model built from nn layers": loaded and _agrees(logits, twin(tokens)),
+        "agrees with the same model built from nn layers (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)": loaded and _agrees(logits, twin(tokens)),
+        "logits before the last unchanged when tokens at the last position change": torch.equal(
+            last_changed[:, :-1], logits[:, :-1]
+        ),
         "logits": logits,
         "losses": losses,
         "parameters after two steps": dict(model.named_parameters()),

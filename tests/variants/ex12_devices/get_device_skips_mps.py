@@ -3,6 +3,7 @@
 VERDICTS = {
     "get_device_prefers_cuda_then_mps": ("failed", "'with MPS and no GPU: the type'"),
 }
+DIAGNOSIS = {"*": ("mps",)}
 
 import torch  # noqa: E402
 

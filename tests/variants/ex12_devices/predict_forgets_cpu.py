@@ -4,6 +4,7 @@ plotting code cannot use. Invisible on a CPU run; the meta device shows it."""
 VERDICTS = {
     "predict_moves_model_and_input": ("failed", "'output is a CPU tensor'"),
 }
+DIAGNOSIS = {"*": ("cpu tensor", "back on the cpu")}
 
 import torch  # noqa: E402
 

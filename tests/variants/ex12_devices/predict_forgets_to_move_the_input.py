@@ -3,6 +3,7 @@
 VERDICTS = {
     "predict_moves_model_and_input": ("failed", "'the forward(s)[0].input on the device'"),
 }
+DIAGNOSIS = {"*": ("input on the device",)}
 
 import torch  # noqa: E402
 

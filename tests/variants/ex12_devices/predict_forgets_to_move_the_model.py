@@ -4,6 +4,7 @@
 VERDICTS = {
     "predict_moves_model_and_input": ("failed", "'the forward(s)[0].model on the device'"),
 }
+DIAGNOSIS = {"*": ("model on the device",)}
 
 import torch  # noqa: E402
 

@@ -5,6 +5,7 @@ VERDICTS = {
     "scaled_step_skips_an_infinite_step[cpu]": ("failed", "'loss (as returned: a Python float)'"),
     "scaled_step_random_problem[cpu]": ("failed", "'model output under autocast is 16-bit (the type for the device)[0]'"),
 }
+DIAGNOSIS = {"*": ("16-bit (the type for the device)", "float16", "autocast")}
 
 import torch  # noqa: E402
 

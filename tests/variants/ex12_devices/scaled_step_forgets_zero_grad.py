@@ -6,6 +6,7 @@ VERDICTS = {
     "scaled_step_trains_and_grows_the_scale[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
     "scaled_step_random_problem[cpu]": ("failed", "'gradients after the last step (unscaled)'"),
 }
+DIAGNOSIS = {"*": ("zero_grad", "accumulated")}
 
 import torch  # noqa: E402
 

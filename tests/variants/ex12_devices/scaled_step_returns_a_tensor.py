@@ -5,6 +5,7 @@ VERDICTS = {
     "scaled_step_skips_an_infinite_step[cpu]": ("failed", "'loss (as returned: a Python float)': expected number, got a tensor"),
     "scaled_step_random_problem[cpu]": ("failed", "'losses (as returned: Python floats)[0]'"),
 }
+DIAGNOSIS = {"*": ("python float", "got a tensor", ".item()")}
 
 import torch  # noqa: E402
 

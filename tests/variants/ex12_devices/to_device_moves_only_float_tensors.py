@@ -5,6 +5,7 @@ VERDICTS = {
     "to_device_moves_every_tensor": ("failed", "'every tensor on the device (structure)'"),
     "to_device_moves_random_nesting": ("failed", "'every tensor on the device (structure)'"),
 }
+DIAGNOSIS = {"*": ("every tensor on the device",)}
 
 import torch  # noqa: E402
 

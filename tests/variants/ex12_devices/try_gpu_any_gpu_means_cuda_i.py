@@ -5,6 +5,7 @@ VERDICTS = {
     "try_gpu_falls_back_to_the_cpu": ("failed", "'with 2 GPU(s): try_gpu(2)'"),
     "get_device_prefers_cuda_then_mps": ("failed", "'with 1 GPU: the type'"),
 }
+DIAGNOSIS = {"try_gpu_falls_back_to_the_cpu": ("try_gpu(2)",), "get_device_prefers_cuda_then_mps": ("cuda",)}
 
 import torch  # noqa: E402
 

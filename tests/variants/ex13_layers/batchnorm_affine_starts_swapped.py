@@ -4,6 +4,7 @@ all ones until it has trained."""
 VERDICTS = {
     "batchnorm_training_updates_running_stats": ("failed", "'initial weight (ones)'"),
 }
+DIAGNOSIS = {"*": ("initial weight", "initial bias")}
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

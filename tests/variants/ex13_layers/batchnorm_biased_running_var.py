@@ -1,9 +1,9 @@
 """BatchNorm1d keeps the biased batch variance (divided by n) in running_var; PyTorch stores the unbiased one (n − 1)."""
 
 VERDICTS = {
-    "batchnorm_training_updates_running_stats": ("failed", "'running_var after batch 0'"),
+    "batchnorm_training_updates_running_stats": ("failed", "'running_var after batch 0 (momentum on the unbiased, n - 1, batch variance)'"),
     "batchnorm_eval_uses_running_stats": ("failed", "'eval output (N, C, L)'"),
-    "batchnorm_random": ("failed", "'running_var'"),
+    "batchnorm_random": ("failed", "'running_var (momentum on the unbiased, n - 1, batch variance)'"),
 }
 DIAGNOSIS = {"*": ("biased", "n - 1", "correction")}
 

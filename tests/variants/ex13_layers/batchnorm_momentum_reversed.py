@@ -1,9 +1,9 @@
 """BatchNorm1d with momentum as in an optimizer: running = momentum·running + (1 − momentum)·batch; PyTorch weights the new batch by momentum."""
 
 VERDICTS = {
-    "batchnorm_training_updates_running_stats": ("failed", "'running_mean after batch 0'"),
+    "batchnorm_training_updates_running_stats": ("failed", "'running_mean after batch 0 (momentum weights the new batch)'"),
     "batchnorm_eval_uses_running_stats": ("failed", "'eval output (N, C, L)'"),
-    "batchnorm_random": ("failed", "'running_mean'"),
+    "batchnorm_random": ("failed", "'running_mean (momentum weights the new batch)'"),
 }
 DIAGNOSIS = {"*": "momentum"}
 

@@ -4,6 +4,7 @@ instead of x (eval must be the identity, whatever p is)."""
 VERDICTS = {
     "dropout_edge_cases": ("failed", "'eval (training=False, p=1): output is x'"),
 }
+DIAGNOSIS = {"*": ("eval (training=false, p=1): output is x", "identity")}
 
 import torch  # noqa: E402
 

@@ -4,6 +4,7 @@
 VERDICTS = {
     "dropout_edge_cases": ("failed", "'p=1.5 in eval (training=False) raises too'"),
 }
+DIAGNOSIS = {"*": ("in eval (training=false) raises", "raises too")}
 
 import torch  # noqa: E402
 

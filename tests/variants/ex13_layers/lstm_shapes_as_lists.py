@@ -3,6 +3,7 @@
 VERDICTS = {
     "lstm_shapes_match_nn_lstm": ("failed", "three tuples of ints'"),
 }
+DIAGNOSIS = {"*": ("tuples of ints", "tuple")}
 
 
 def lstm_shapes(batch, seq_len, hidden_size, num_layers=1, bidirectional=False):

@@ -5,6 +5,7 @@ VERDICTS = {
     "horizontal_flip": ("failed", "'p=0 and a draw of exactly 0.0: not flipped (flip when u < p)'"),
     "paired_transform_keeps_mask_aligned": ("failed", "'p=0.5 and a flip draw of exactly 0.5: not flipped (flip when u < p)"),
 }
+DIAGNOSIS = {"*": ("flip when u < p", "exactly")}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

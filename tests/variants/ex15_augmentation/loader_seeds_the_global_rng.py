@@ -3,7 +3,7 @@ come from the global RNG, which this resets for everybody else."""
 
 VERDICTS = {
     "loader_workers_reproducible": ("failed", "'the global RNG is not reseeded': wrong value"),
-    "loader_random": ("failed", "'order of the samples"),
+    "loader_random": ("failed", "'the global RNG is not reseeded'"),
 }
 DIAGNOSIS = {"*": ("global RNG", "generator")}
 

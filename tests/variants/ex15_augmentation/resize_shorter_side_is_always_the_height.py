@@ -5,6 +5,7 @@ VERDICTS = {
     "resize_matches_interpolate": ("failed", "'(2, 1, 9, 7) to 4: shorter side (width) 4'"),
     "resize_random": ("failed", "'tall image to a shorter side, bilinear'"),
 }
+DIAGNOSIS = {"*": ("shorter side (width)", "tall image")}
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -3,7 +3,7 @@ is the same copy in every worker, so both workers draw the same numbers, and the
 
 VERDICTS = {
     "loader_workers_reproducible": ("failed", "'every worker draws its own random numbers': wrong value"),
-    "loader_random": ("failed", "'draws'"),
+    "loader_random": ("failed", "'every worker draws its own random numbers'"),
 }
 DIAGNOSIS = {"*": ("every worker draws", "reseed", "worker_init_fn")}
 

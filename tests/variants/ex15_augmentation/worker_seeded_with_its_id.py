@@ -3,7 +3,7 @@ seed give the same augmentations."""
 
 VERDICTS = {
     "loader_workers_reproducible": ("failed", "'a second epoch draws new numbers': wrong value"),
-    "loader_random": ("failed", "'draws'"),
+    "loader_random": ("failed", "'a second epoch draws new numbers'"),
 }
 DIAGNOSIS = {"*": ("second epoch", "base seed", "worker id")}
 

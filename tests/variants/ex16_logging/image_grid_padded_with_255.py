@@ -5,6 +5,7 @@ of the tensor itself (another logger, a saved grid) sees padding 255 times brigh
 VERDICTS = {
     "log_image_grid_hands_add_image_the_grid": ("failed", "'add_image calls[0].image'"),
 }
+DIAGNOSIS = {"*": ("got 255", "padding")}
 
 
 def log_image_grid(writer, tag, images, step, nrow=8):

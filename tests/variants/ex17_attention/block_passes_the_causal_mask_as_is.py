@@ -3,10 +3,10 @@ every position sees only the future, and position T − 1 sees nothing at all.""
 
 VERDICTS = {
     "encoder_block_matches_nn": ("failed", "'is_causal: outputs 0..2 unchanged when inputs 3.. change'"),
-    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
+    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
     "tiny_lm_structure_and_causality": ("failed", "'logits before position 12 unchanged when tokens 12.. change'"),
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
-    "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
+    "lm_random": ("failed", "'agrees with the same model built from nn layers (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
 }
 DIAGNOSIS = {"*": ("opposite", "inverted", "unchanged when inputs", "unchanged when tokens")}
 

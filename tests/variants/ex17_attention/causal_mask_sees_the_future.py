@@ -5,10 +5,10 @@ VERDICTS = {
     "attention_masks_of_every_kind": ("failed", "'causal: outputs 0..3 unchanged when keys and values 4, 5 change'"),
     "attention_random": ("failed", "'causal: output'"),
     "encoder_block_matches_nn": ("failed", "'is_causal: outputs 0..2 unchanged when inputs 3.. change'"),
-    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
+    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
     "tiny_lm_structure_and_causality": ("failed", "'logits before position 12 unchanged when tokens 12.. change'"),
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
-    "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
+    "lm_random": ("failed", "'agrees with the same model built from nn layers (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
 }
 DIAGNOSIS = {"*": ("diagonal", "off by one", "unchanged when")}
 

@@ -2,7 +2,7 @@
 
 VERDICTS = {
     "attention_dropout_only_in_training": ("failed", "'eval (training=False, p=0.6): output as without dropout'"),
-    "multihead_dropout_only_in_training": ("failed", "'eval: agrees with nn.MultiheadAttention in eval'"),
+    "multihead_dropout_only_in_training": ("failed", "'eval: agrees with nn.MultiheadAttention in eval (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
 }
 DIAGNOSIS = {"*": ("training=False", "in eval")}
 

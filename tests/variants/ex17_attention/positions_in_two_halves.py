@@ -2,9 +2,9 @@
 
 VERDICTS = {
     "positional_encoding_values": ("failed", "'agrees with the formula (sin in the even columns, cos in the odd ones)'"),
-    "tiny_lm_structure_and_causality": ("failed", "'agrees with the same model built from nn.TransformerEncoderLayer'"),
+    "tiny_lm_structure_and_causality": ("failed", "'agrees with the same model built from nn.TransformerEncoderLayer (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
-    "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
+    "lm_random": ("failed", "'agrees with the same model built from nn layers (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
 }
 DIAGNOSIS = {"*": ("interleav", "sin in the even")}
 

@@ -1,11 +1,11 @@
 """The original post-norm block, norm(x + sublayer(x)), where a pre-norm one (norm_first=True) was asked for."""
 
 VERDICTS = {
-    "encoder_block_matches_nn": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
-    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
-    "tiny_lm_structure_and_causality": ("failed", "'agrees with the same model built from nn.TransformerEncoderLayer'"),
+    "encoder_block_matches_nn": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "tiny_lm_structure_and_causality": ("failed", "'agrees with the same model built from nn.TransformerEncoderLayer (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
-    "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
+    "lm_random": ("failed", "'agrees with the same model built from nn layers (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
 }
 DIAGNOSIS = {"*": ("norm_first", "pre-norm", "post-norm")}
 

@@ -6,14 +6,14 @@ VERDICTS = {
     "attention_dropout_only_in_training": ("failed", "'eval (training=False, p=0.6): output as without dropout'"),
     "attention_random": ("failed", "'no mask: output'"),
     "multihead_matches_nn": ("failed", "'per-head weights agree with those of nn.MultiheadAttention"),
-    "multihead_masks": ("failed", "'agrees with nn.MultiheadAttention'"),
-    "multihead_dropout_only_in_training": ("failed", "'eval: agrees with nn.MultiheadAttention in eval'"),
-    "multihead_random": ("failed", "'agrees with nn.MultiheadAttention'"),
-    "encoder_block_matches_nn": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
-    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True)'"),
-    "tiny_lm_structure_and_causality": ("failed", "'agrees with the same model built from nn.TransformerEncoderLayer'"),
+    "multihead_masks": ("failed", "'agrees with nn.MultiheadAttention (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "multihead_dropout_only_in_training": ("failed", "'eval: agrees with nn.MultiheadAttention in eval (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "multihead_random": ("failed", "'agrees with nn.MultiheadAttention (per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "encoder_block_matches_nn": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "encoder_block_random": ("failed", "'agrees with nn.TransformerEncoderLayer(norm_first=True) (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
+    "tiny_lm_structure_and_causality": ("failed", "'agrees with the same model built from nn.TransformerEncoderLayer (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
     "lm_training_step_on_text": ("failed", "'losses[0]'"),
-    "lm_random": ("failed", "'agrees with the same model built from nn layers'"),
+    "lm_random": ("failed", "'agrees with the same model built from nn layers (pre-norm: x + sublayer(norm(x)), the residual from x; attention per head h = channels h·d:(h+1)·d, softmax(q·kᵀ/√d) over the keys)'"),
 }
 DIAGNOSIS = {"*": ("1/√E", "√E", "√d", "sqrt(E)")}
 
