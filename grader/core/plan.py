@@ -50,11 +50,11 @@ def evaluate(
     `problems` maps an exercise to why its file could not be graded at all (refused by staging);
     `lane`, when given, the only devices graded here: another lane grades the others (`class --devices`).
     """
-    if lane and device not in lane:
-        return NotRun(Status.SKIPPED, f"graded in another lane: this one grades {', '.join(lane)} only (class --devices)")
-    if problems and check.exercise in problems:
+    if problems and check.exercise in problems and not (lane and device not in lane):
         return NotRun(Status.ERROR, problems[check.exercise])
     reason = unusable(device) if device != "cpu" else ""
+    if lane and device not in lane:  # a device no lane grades keeps the reason it cannot be used here
+        return NotRun(Status.SKIPPED, reason or f"graded in another lane: this one grades {', '.join(lane)} only (class --devices)")
     if not reason:
         return None
     if gpu is GpuPolicy.REQUIRE:

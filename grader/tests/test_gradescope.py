@@ -17,6 +17,7 @@ import pytest
 
 from grader.authoring import gradescope, gradescope_bundle
 from grader.core.suites import load_suite
+from grader.run.devices import ALWAYS
 from grader.core.results import CheckResult, Submission
 from grader.tests.conftest import COURSE, ROOT, run_grader
 
@@ -275,10 +276,10 @@ def run_autograder(root: Path) -> dict:
 
 
 def expected_tests() -> dict[str, bool]:
-    """Test name -> hidden, for every run Gradescope lists: each check on the CPU, and its GPU run
-    as a skipped test (Gradescope has no GPU)."""
+    """Test name -> hidden, for every run Gradescope lists: each check on the devices every machine
+    has (the CPU, meta), and its GPU run as a skipped test (Gradescope has no GPU)."""
     return {
-        f"{c.exercise}::{c.run_name(device)}" + ("" if device == "cpu" else " (skipped)"): c.hidden
+        f"{c.exercise}::{c.run_name(device)}" + ("" if device in ALWAYS else " (skipped)"): c.hidden
         for name in COURSE.catalog.names
         for c in load_suite(COURSE.suite(name))
         for device in c.devices
