@@ -39,7 +39,8 @@ from grader.classroom.records import (
     lane_fingerprint,
 )
 from grader.classroom.staging import listing
-from grader.core.results import Submission
+from grader.core.plan import ANOTHER_LANE
+from grader.core.results import Status, Submission
 
 Lane = tuple[str, ...]  # its devices, sorted; (): every device
 AGREED = {  # what every folder must share -> what to do when they differ
@@ -238,7 +239,11 @@ def _merge_learner(learner: str, owners: dict[Lane, dict[str, Part]], out: Resul
         merged.environment = merged.environment | {"lanes": lanes}
     settings = fingerprint_lane(base_part.fingerprint(learner))[0]
     covered = {device for lane, _ in sources for device in lane}
-    whole = not base_lane or {check.device for check in merged.checks} <= covered
+    # A whole run's results: every run is a lane's, or was skipped here for want of its device.
+    whole = not base_lane or all(
+        check.device in covered or (check.status is Status.SKIPPED and not check.message.startswith(ANOTHER_LANE))
+        for check in merged.checks
+    )
     fingerprint = lane_fingerprint(settings, () if whole else covered)
     out.write_learner(merged, fingerprint)
     return LearnerSummary.of(merged, fingerprint).line()

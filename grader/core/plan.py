@@ -27,6 +27,9 @@ class NotRun:
     message: str
 
 
+ANOTHER_LANE = "graded in another lane"  # how a lane's result says a run is another lane's to make
+
+
 @dataclass(frozen=True)
 class Planned:
     """One run of a check on a device; `not_run` says why it will not be made (None: it will)."""
@@ -54,7 +57,7 @@ def evaluate(
         return NotRun(Status.ERROR, problems[check.exercise])
     reason = unusable(device) if device != "cpu" else ""
     if lane and device not in lane:  # a device no lane grades keeps the reason it cannot be used here
-        return NotRun(Status.SKIPPED, reason or f"graded in another lane: this one grades {', '.join(lane)} only (class --devices)")
+        return NotRun(Status.SKIPPED, reason or f"{ANOTHER_LANE}: this one grades {', '.join(lane)} only (class --devices)")
     if not reason:
         return None
     if gpu is GpuPolicy.REQUIRE:
