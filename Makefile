@@ -33,6 +33,7 @@ AUTHORING_STAMP := $(VENV)/.torchdrill-authoring-installed
 NOTEBOOKS_STAMP := $(VENV)/.torchdrill-notebooks-installed
 JOBS ?= 1
 HINTS ?= 2
+SALTS ?= 50
 RESULTS ?= build/class-results
 REPORT ?= build/report
 
@@ -153,7 +154,7 @@ exercises: $(STAMP)
 	$(PY) -m grader generate
 
 variants: $(STAMP)
-	$(PY) -m grader variants
+	$(PY) -m grader variants --salts $(SALTS)
 
 mutants: $(STAMP)
 	$(PY) -m grader mutants $(EX) $(if $(SAMPLE),--sample $(SAMPLE)) --jobs $(JOBS)

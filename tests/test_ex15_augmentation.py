@@ -413,7 +413,8 @@ def loader_workers_reproducible(ex):
 def loader_random(ex):
     """Random size, batch size and seed (at least two batches per worker): two epochs, and again from a new loader."""
     batch_size = randint(1, 4)
-    n, seed = batch_size * randint(4, 7) + randint(0, batch_size), randint(0, 10_000)
+    # At least 8 samples: a wrong order that is the right one shifted by one is then no coincidence.
+    n, seed = batch_size * randint(8, 12) + randint(0, batch_size), randint(0, 10_000)
     dataset = Draws(n)
     loader = ex.reproducible_loader(dataset, batch_size, seed)
     indices, workers, draws = _epoch(loader)

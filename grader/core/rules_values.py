@@ -91,6 +91,9 @@ def constant_factor(ev: Evidence) -> Hint | None:
         return None
     want, got = as_float(ev.want), as_float(ev.got)
     dtype = ev.want.dtype if isinstance(ev.want, TensorValue) else torch.float64
+    sequence = ev.sequence()
+    if sequence is not None:  # one item of a list: the factor must hold for the whole list, not one pair
+        want, got = sequence[1], sequence[2]
     if want is None or got is None or want.shape != got.shape or dtype == torch.bool:
         return None
     factor = factor_between(want, got, ev.tolerances, dtype)

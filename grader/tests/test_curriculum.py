@@ -88,7 +88,13 @@ def test_each_exercise_has_mistakes_that_fail_and_an_alternative_that_passes(exe
     assert sum(not v.verdicts for v in found) >= 1, "at least one correct alternative"
 
 
+# Hidden checks randomise values, never coverage: these exercises' variants are graded under 50 course
+# secrets here, every exercise's by `make variants` (SALTS=50), whose sweep takes longer than the self-test may.
+SALTED = ("ex01_tensors", "ex07_schedulers")
+SALTS = 50
+
+
 @pytest.mark.parametrize("variant", variants.discover(COURSE), ids=lambda v: v.label)
 def test_variant_gets_the_declared_verdicts(variant, tmp_path):
-    report = variants.run(COURSE, variant, tmp_path, REFERENCES)
+    report = variants.run(COURSE, variant, tmp_path, REFERENCES, salts=SALTS if variant.exercise in SALTED else 1)
     assert report.problems == []

@@ -990,3 +990,9 @@ def test_plain_text_when_piped_and_colour_on_a_terminal():
 def test_only_a_gradients_own_key_reads_as_a_gradient(key, is_gradient):
     """A sentence that names a gradient holds something else: "no gradient reached it" would mislead."""
     assert is_grad_key(key) is is_gradient
+
+
+def test_one_item_of_a_list_is_no_factor_on_its_own():
+    """A shuffled order: item 1 is 4 where 1 is expected, four items in the probe, by chance alone."""
+    expected = {"order": [3, 1, 0, 2], "data": torch.zeros(4)}
+    assert "sum instead of a mean" not in hint(expected, {"order": [2, 4, 0, 3], "data": torch.zeros(4)})
