@@ -14,7 +14,9 @@ VERDICTS = {
     "plateau_eps_and_min_lr": ("failed", "after __init__.best starts at inf (mode=min) or -inf (mode=max)': expected number, got None"),
     "plateau_rejects_unknown_modes": ("failed", "'mode=\"max\", threshold_mode=\"abs\".best starts at inf"),
 }
-DIAGNOSIS = {"*": ("best starts at", "first metric")}
+# Where a first metric is kept as the best unseen, the bad epochs after it are counted one short: the lr cuts
+# come one epoch late, which the hidden check's draws sometimes show as a schedule shifted by one.
+DIAGNOSIS = {"*": ("best starts at", "first metric"), "plateau_random": ("best starts at", "first metric", "off by one")}
 
 
 class PlateauScheduler(PlateauScheduler):  # noqa: F821 - the reference's class
