@@ -266,7 +266,7 @@ def _plateau(ex, lr, metrics, **settings):
     lrs, bad, best, cooldown = [], [], [], []
     # The learner's is_better and num_bad_epochs just before each step; is_better's answers are
     # shown as one string (+ improved, . not, ? neither True nor False): a list would outgrow the
-    # observation limit in plateau_random.
+    # observation limit of the longest runs.
     improved, bad_before = [], []
     for metric in metrics:
         improved.append(capture(yours.is_better, float(metric)))

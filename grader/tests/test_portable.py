@@ -134,7 +134,8 @@ def test_a_course_exercise_gets_the_verdicts_of_the_fork_path(method, monkeypatc
     verdicts = {}
     for label in ("solutions", "exercises"):
         runner = Runner(course, Target(label, ROOT / label), jobs=2)
-        verdicts[label] = {str(result.status) for result in runner.session.grade(runner.select("ex01_tensors"))}
+        graded = runner.session.grade(runner.select("ex01_tensors"))
+        verdicts[label] = {str(result.status) for result in graded if result.status != "skipped"}  # GPU runs
     assert verdicts == {"solutions": {"passed"}, "exercises": {"not_started"}}
 
 

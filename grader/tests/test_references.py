@@ -86,7 +86,8 @@ def test_the_plugin_grades_against_goldens_when_asked(tmp_path):
     done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
     checks = read_results(results).values()
     visible = [c for c in checks if not c["hidden"]]
-    assert len(visible) == len(visible_checks("ex02_autograd"))
+    assert len(visible) == sum(len(check.devices) for check in visible_checks("ex02_autograd"))  # a run per device
+    visible = [c for c in visible if c["status"] != "skipped"]  # a GPU run, where there is none
     if COURSE.has_solutions:
         assert done.returncode == 1, done.stdout + done.stderr  # the hidden checks
         assert all(c["status"] == "passed" for c in visible)
