@@ -25,7 +25,7 @@ meta tensor has no value to read: during those calls `.item()`, `int()`,
 runs there.
 
 Hidden checks draw values, never coverage: every draw has a short last batch
-(of at least 2 samples), and `fit_random` an optimizer that descends, then
+(of at least 2 samples), and the random fit an optimizer that descends, then
 climbs, so that early stopping always triggers.
 """
 

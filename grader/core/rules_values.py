@@ -175,7 +175,7 @@ def _unexplained(factor: Factor, sign: str) -> Hint | None:
     if factor.form in ("whole", "inverse") and factor.n == PIXEL_SCALE:
         return Hint("is 255 times the expected values, or 1/255 of them: pixels in 0…255 where 0…1 is expected "
                     "(a missing / 255), or the reverse?", specific)
-    if factor.form == "bessel":
+    if factor.form == "bessel" and factor.strong:  # n/(n - 1) from one or two values is as likely chance
         return Hint("looks like n where n - 1 was meant, or the reverse: a biased vs unbiased std (correction=)?",
                     specific)
     if factor.strong and factor.form in ("root", "other"):
