@@ -129,7 +129,7 @@ def cut_short(ev: Evidence) -> Hint | None:
     length, expected, where = cut
     if length == expected - 1:
         return Hint("lacks one element at an end: off by one (a loop, range or window that stops one short, a missing + 1, "
-                    "< for <=)?", where)
+                    "< for <=), or truncated to a shorter item?", where)
     if length == expected + 1:
         return Hint("has one element too many at an end: off by one (a loop, range or window one too long, a + 1 too many, "
                     "<= for <)?", where)
