@@ -5,7 +5,8 @@ VERDICTS = {
     "batchnorm_eval_uses_running_stats": ("failed", "'eval output (N, C, L)'"),
     "batchnorm_random": ("failed", "'running_var (momentum on the unbiased, n - 1, batch variance)'"),
 }
-DIAGNOSIS = {"*": ("biased", "n - 1", "correction")}
+# The variance's divisor (n or n - 1) is a normaliser: a hint that says so names this mistake too.
+DIAGNOSIS = {"*": ("biased", "n - 1", "correction", "normaliser")}
 
 import torch  # noqa: E402
 

@@ -5,7 +5,8 @@ VERDICTS = {
     "batchnorm_eval_uses_running_stats": ("failed", "'training output 0 (N, C, L)'"),
     "batchnorm_random": ("failed", "'output 0'"),
 }
-DIAGNOSIS = {"*": ("biased", "n - 1", "correction")}
+# The variance's divisor (n or n - 1) is a normaliser: a hint that says so names this mistake too.
+DIAGNOSIS = {"*": ("biased", "n - 1", "correction", "normaliser")}
 
 import torch  # noqa: E402
 
