@@ -296,12 +296,23 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
     except KeyboardInterrupt:
         run.interrupted = True
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove(work)
     run.duration = time.monotonic() - started
     run.summaries.sort(key=lambda s: s.learner)
     if not run.interrupted:
         write_class_file(options, run, [f.name for f in folders], fingerprint)
     return run
+
+
+def _remove(folder: Path, grace: float = 10.0) -> None:
+    """Remove the run's scratch folder, again while grading processes on their way out still write
+    into it (a removal that raced one leaves a folder behind): until it is gone, `grace` at most."""
+    deadline = time.monotonic() + grace
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
 
 
 def _grade_all(
