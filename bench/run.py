@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import operator
 import platform
 import sys
 import time
@@ -36,7 +37,7 @@ class Figure:
         if not self.target:
             return None
         op, bound = self.target.split()
-        return self.value <= float(bound) if op == "<=" else self.value >= float(bound)
+        return {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op](self.value, float(bound))
 
 
 @dataclass

@@ -44,9 +44,10 @@ class WorkerDied(Exception):
 class Worker:
     """One long-lived sandboxed worker process and the protocol to it."""
 
-    def __init__(self, layout: Layout, mode: SandboxMode) -> None:
+    def __init__(self, layout: Layout, mode: SandboxMode, warm: Sequence[str] = ()) -> None:
         self.layout = layout
         self.mode = mode
+        self.warm = tuple(warm)  # modules the worker imports before its first learner
         self.process: subprocess.Popen[bytes] | None = None
         self.replies: wire.FrameReader | None = None
         self.serving = False  # a learner process is up
@@ -56,7 +57,7 @@ class Worker:
 
     def command(self) -> tuple[list[str], dict[str, str], str]:
         """How this worker is started (`grader.classroom.sandbox`)."""
-        return worker_command(self.layout, self.mode)
+        return worker_command(self.layout, self.mode, self.warm)
 
     def start(self) -> None:
         command, env, cwd = self.command()

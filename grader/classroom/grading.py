@@ -22,6 +22,7 @@ import os
 import secrets
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -176,12 +177,12 @@ class _Process:
 _process: _Process | None = None
 
 
-def _start_process(course: Course, scratch_base: Path, references: References, checks: list[Check], options: Options) -> None:
+def _start_process(course: Course, scratch_base: Path, references: References, checks: list[Check], options: Options, warm: tuple) -> None:
     global _process
     scratch = Path(tempfile.mkdtemp(prefix="worker-", dir=scratch_base))
     inbox = scratch / "inbox"
     inbox.mkdir()
-    worker = Worker(Layout(course.root, inbox, scratch), options.sandbox)
+    worker = Worker(Layout(course.root, inbox, scratch), options.sandbox, warm)
     worker.start()
     _process = _Process(worker, references, checks, options)
 
@@ -259,11 +260,17 @@ def lane_refusal(checks: list[Check], lane: tuple[str, ...]) -> str:
     return ""
 
 
-def warm_references(references: References, checks: list[Check]) -> None:
-    """Visible checks' references, once for the whole class, before the grading processes fork."""
+def warm_references(references: References, checks: list[Check], course: Course) -> tuple[str, ...]:
+    """Visible checks' references, once for the whole class, before the grading processes fork.
+    Returns the modules they imported first, the course's own aside: each worker imports them once
+    (`grader.classroom.worker`), where a learner's child would for each exercise that uses them."""
+    before = set(sys.modules)
     for check in checks:
         if not check.hidden:
             references.outcome(check, seed_of(check))
+    own = [folder.resolve() for folder in (course.solutions, course.suites, course.exercises)]
+    files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items()) if name not in before}
+    return tuple(name for name, file in files.items() if not (isinstance(file, str) and any(Path(file).resolve().is_relative_to(f) for f in own)))
 
 
 Progress = Callable[[LearnerSummary, int, int], None]
@@ -328,9 +335,9 @@ def _grade_all(
     determinism.configure_process()
     references = References(course.solutions)
     checks = load_checks(course, options.exercises)
-    warm_references(references, checks)
+    warm = warm_references(references, checks, course)
     devices.available("cuda")  # asked once here, before the pool forks: every process inherits the answer
-    start = (course, work, references, checks, options)
+    start = (course, work, references, checks, options, warm)
 
     def record(summary: LearnerSummary) -> None:
         run.summaries.append(summary)

@@ -30,6 +30,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -44,6 +45,7 @@ TMP_SIZE, SHM_SIZE = 512 << 20, 256 << 20  # bytes: one learner cannot fill the 
 # What Python and torch read in /etc, copied from the host; the rest of /etc (shadow, ssh, the
 # host's users) does not exist in the sandbox.
 ETC_COPIED = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives")
+WARM = "TORCHDRILL_WARM"  # in the worker's environment: modules it imports before its first learner
 ENVIRONMENT = {
     "PATH": "/usr/bin:/bin",
     "HOME": "/tmp",
@@ -106,9 +108,10 @@ def sandbox_uid() -> int:
     return SANDBOX_UIDS[os.getpid() % len(SANDBOX_UIDS)] if os.geteuid() == 0 else os.getuid()
 
 
-def worker_command(layout: Layout, mode: SandboxMode) -> tuple[list[str], dict[str, str], str]:
-    """The worker's command line, environment and working directory."""
-    env = dict(ENVIRONMENT)
+def worker_command(layout: Layout, mode: SandboxMode, warm: Sequence[str] = ()) -> tuple[list[str], dict[str, str], str]:
+    """The worker's command line, environment and working directory; `warm`: the modules it imports
+    before its first learner (`WARM`)."""
+    env = dict(ENVIRONMENT) | ({WARM: " ".join(warm)} if warm else {})
     uid = sandbox_uid()
     etc = private_etc(layout.scratch, uid)
     if mode is SandboxMode.BWRAP:

@@ -56,14 +56,28 @@ def clean(scratch: Path | None) -> None:
 
 
 def _warm_lazy_imports() -> None:
-    """Run once here what torch sets up on first use (optimizers, autograd), so that no forked child pays for it."""
+    """Run once here what torch sets up on first use, so that no forked child pays for it: the
+    modules the references imported on first use (`sandbox.WARM`, from `grading.warm_references`:
+    tensorboard, torch.distributed, PIL's plugins, ...), then autograd and optimizers, with an
+    explicit gradient (torch imports sympy for it, ~0.3 s, which the parent may have had before
+    its references ran: so it is done here whatever the list says)."""
+    import importlib
+
     import torch
 
+    from grader.classroom.sandbox import WARM
+
+    for name in os.environ.get(WARM, "").split():
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - one that cannot be imported here is imported by whoever needs it
+            continue
     weight = torch.zeros(2, requires_grad=True)
     for optimizer in (torch.optim.SGD([weight], lr=0.1, momentum=0.9), torch.optim.Adam([weight])):
-        (weight * weight).sum().backward()
+        (weight * weight).backward(torch.ones(2))
         optimizer.step()
         optimizer.zero_grad()
+    torch.ones(2, device="meta").sum()  # the meta device's kernels
 
 
 def serve(suites: Path, scratch: list[Path]) -> None:

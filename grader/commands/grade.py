@@ -47,7 +47,7 @@ def run(course: Course, args: argparse.Namespace) -> int:
     if args.k:
         pytest_args += ["-k", args.k]
     if args.jobs > 1:
-        pytest_args += ["-n", str(args.jobs)]
+        pytest_args += ["-n", str(args.jobs), "--dist", "loadfile"]  # a file's checks share a child
     code = pytest.main(pytest_args)
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return int(code)

@@ -64,30 +64,61 @@ class Attribution:
 
 def attribute(probe: Callable[..., Any]) -> Attribution:
     """The attribution of a check's probe (the author's function, under any wrapper)."""
+    where = _where(probe)
+    return Attribution(used=EVERYTHING) if where is None else _attribute(*where)
+
+
+def used_by(probe: Callable[..., Any]) -> Deps | None:
+    """Every module name the probe uses (None: cannot say): `attribute(probe).used`, without
+    reading its keys, which costs far more (a child asks this of every stub it meets)."""
+    where = _where(probe)
+    suite = None if where is None else _suite(where[0])
+    if suite is None or where[1] not in suite.helpers:
+        return EVERYTHING
+    return _used(suite, where[1])
+
+
+def _where(probe: Callable[..., Any]) -> tuple[str, str] | None:
     function = inspect.unwrap(probe)
     code = getattr(function, "__code__", None)
-    if code is None:
-        return Attribution(used=EVERYTHING)
-    return _attribute(code.co_filename, function.__name__)
+    return None if code is None else (code.co_filename, function.__name__)
+
+
+@dataclass(frozen=True)
+class _Suite:
+    """A suite's source, read once: its functions that take parameters, and its imported modules."""
+
+    helpers: dict[str, ast.FunctionDef]
+    imported: set[str]
+
+
+@functools.lru_cache(maxsize=64)
+def _suite(path: str) -> _Suite | None:
+    try:
+        tree = ast.parse(Path(path).read_text(), path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.args.args}
+    return _Suite(helpers, _imported(tree))
+
+
+def _used(suite: _Suite, name: str) -> Deps | None:
+    used = _uses(suite.helpers)(name, suite.helpers[name].args.args[0].arg, frozenset())
+    return None if used is EVERYTHING else frozenset(used)
 
 
 @functools.lru_cache(maxsize=512)
 def _attribute(path: str, name: str) -> Attribution:
-    try:
-        tree = ast.parse(Path(path).read_text(), path)
-    except (OSError, SyntaxError, ValueError):
+    suite = _suite(path)
+    if suite is None or name not in suite.helpers:
         return Attribution(used=EVERYTHING)
-    helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.args.args}
-    node = helpers.get(name)
-    if node is None:
-        return Attribution(used=EVERYTHING)
-    module = node.args.args[0].arg
-    used = _uses(helpers)(name, module, frozenset())
+    node = suite.helpers[name]
+    used = _used(suite, name)
     keys, made = (
-        _Reader(helpers, _imported(tree), used is EVERYTHING, late).function(node, module, {}, frozenset())[0]
+        _Reader(suite.helpers, suite.imported, used is EVERYTHING, late).function(node, node.args.args[0].arg, {}, frozenset())[0]
         for late in (True, False)
     )
-    return Attribution(keys or {}, None if used is EVERYTHING else frozenset(used), made or {})
+    return Attribution(keys or {}, used, made or {})
 
 
 # --- the module's uses (names, helpers followed) --------------------------------------------------------

@@ -23,7 +23,7 @@ import pytest
 from grader.core import determinism
 from grader.core.checks import Check
 from grader.core.course import Course
-from grader.core.plan import GpuPolicy, Planned, evaluate
+from grader.core.plan import GpuPolicy, NotRun, Planned, evaluate
 from grader.core.references import ReferenceChoice, reference_source
 from grader.core.results import CheckResult, Status, Submission
 from grader.core.scoring import unscored
@@ -36,6 +36,7 @@ from grader.run.executor import ForkExecutor
 STATE = pytest.StashKey["GradingState"]()
 CHECK_PROPERTY = "torchdrill.check"
 RESULT_PROPERTY = "torchdrill.result"
+BY_FILE = "torchdrill_by_file"  # in an xdist worker's input: it runs whole files
 
 
 @dataclasses.dataclass
@@ -45,6 +46,30 @@ class GradingState:
     course: Course
     started: float
     notes: list[str] = dataclasses.field(default_factory=list)  # notebooks that should count but could not be graded
+    batched: bool = True  # whether this process runs every item of a file (no xdist, or xdist by file)
+    graded: dict[tuple[str, str], CheckResult] = dataclasses.field(default_factory=dict)  # graded ahead of their item
+
+    def not_run(self, item: CheckItem) -> NotRun | None:
+        return evaluate(item.check, item.device, self.session.executor.unusable, GpuPolicy(item.config.getoption("gpu")))
+
+    def result(self, item: CheckItem) -> CheckResult:
+        """The item's result. The first item of an exercise grades it with the items after it on the
+        same exercise, as one batch (one child for the file, as every other door grades): a child
+        per item would import the learner's file, and what it imports, once per check."""
+        found = self.graded.pop((item.check.key, item.device), None)
+        if found is not None:
+            return found
+        batch = [item]
+        if self.batched:
+            items = item.session.items
+            for other in items[items.index(item) + 1 :]:
+                if not isinstance(other, CheckItem) or other.check.exercise != item.check.exercise:
+                    break
+                if self.not_run(other) is None:
+                    batch.append(other)
+        results = self.session.grade([Planned(each.check, each.device) for each in batch])
+        self.graded.update(((each.check.key, each.device), result) for each, result in zip(batch[1:], results[1:], strict=True))
+        return results[0]
 
 
 class CheckFailed(Exception):
@@ -112,10 +137,20 @@ def pytest_configure(config: pytest.Config) -> None:
         salt=config.getoption("hidden_salt"),
         timeout=config.getoption("check_timeout"),
     )
-    state = GradingState(session, registry, course, time.monotonic(), problems)
+    worker = getattr(config, "workerinput", None)
+    batched = worker is None or bool(worker.get(BY_FILE))
+    state = GradingState(session, registry, course, time.monotonic(), problems, batched)
     config.stash[STATE] = state
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(ResultCollector(state), "torchdrill-results")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: tell a worker whether it runs every item of a file (`--dist loadfile`, as
+    `grade --jobs` asks), so that it may grade a file's checks as one batch; a worker's own
+    `--dist` option always reads "no"."""
+    node.workerinput[BY_FILE] = node.config.getoption("dist", "no") == "loadfile"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -153,8 +188,7 @@ class CheckItem(pytest.Item):
         self.user_properties.append((CHECK_PROPERTY, meta))
 
     def setup(self) -> None:
-        session = self.config.stash[STATE].session
-        not_run = evaluate(self.check, self.device, session.executor.unusable, GpuPolicy(self.config.getoption("gpu")))
+        not_run = self.config.stash[STATE].not_run(self)
         if not_run is None:
             return
         result = unscored(self.check, self.device, not_run.status, not_run.message)
@@ -164,7 +198,7 @@ class CheckItem(pytest.Item):
         pytest.fail(not_run.message, pytrace=False)
 
     def runtest(self) -> None:
-        result = self.config.stash[STATE].session.grade([Planned(self.check, self.device)])[0]
+        result = self.config.stash[STATE].result(self)
         self.user_properties.append((RESULT_PROPERTY, result.to_dict()))
         if not result.passed:
             raise CheckFailed(result)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import FunctionType, ModuleType
 from typing import Any
 
-from grader.core.attribution import attribute
+from grader.core.attribution import used_by
 
 MAX_PENDING = 8  # stubs replaced in one check before giving up
 
@@ -58,7 +58,7 @@ def replaceable(module: ModuleType, function: str, pending: list[str], probe: Ca
         return False
     if type(getattr(module, function, None)) is not FunctionType:
         return False
-    used = attribute(probe).used
+    used = used_by(probe)
     return used is not None and bool(used - {function, *pending})
 
 

@@ -187,3 +187,32 @@ def test_fallback_without_bubblewrap_warns_and_grades_the_same(class_folder: Pat
 def test_unknown_folder_is_a_usage_error(tmp_path: Path) -> None:
     done = run_grader("class", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "no such folder" in done.stderr
+
+
+WARMING = """
+import json, os, sys
+from pathlib import Path
+from grader.classroom import grading, sandbox, worker
+from grader.core.course import Course
+from grader.core.references import References
+
+course = Course(Path.cwd())
+checks = grading.load_checks(course, ("ex16_logging",))
+warm = grading.warm_references(References(course.solutions), checks, course)
+_, env, _ = sandbox.worker_command(sandbox.Layout(course.root, Path("/nonexistent"), Path(sys.argv[1])), sandbox.SandboxMode.NONE, warm)
+assert "wave" not in sys.modules
+os.environ[sandbox.WARM] = "wave no_such_module_here"
+worker._warm_lazy_imports()
+print(json.dumps({"warm": warm, "passed": env.get(sandbox.WARM, "").split(), "wave": "wave" in sys.modules}))
+"""
+
+
+def test_workers_import_what_the_references_imported_first(tmp_path):
+    """A module torch loads on first use (tensorboard for ex16) is imported once per worker, not
+    in every learner's child; the course's own modules (solutions, suites) never are."""
+    done = subprocess.run([sys.executable, "-c", WARMING, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert "torch.utils.tensorboard" in seen["warm"] and seen["passed"] == seen["warm"]
+    assert not [name for name in seen["warm"] if name.startswith(("ex16", "test_ex16", "solutions", "tests"))]
+    assert seen["wave"]  # and a name that cannot be imported is passed over

@@ -57,6 +57,26 @@ def test_one_exercise_alone_by_prefix(tmp_path):
     assert "still raises NotImplementedError" in done.stdout
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_checks_of_one_file_share_a_child(tmp_path, jobs):
+    """`grade` runs a file's checks in one child, as the learner loop and class grading do (with
+    --jobs, pytest-xdist hands a worker whole files): a child per check would import the learner's
+    file, and what it imports, once per check. Each check still imports the file afresh."""
+    folder = tmp_path / "learner"
+    folder.mkdir()
+    pids = tmp_path / "pids"
+    for name in ("ex01_tensors", "ex03_modules"):
+        source = (ROOT / "solutions" / f"{name}.py").read_text()
+        (folder / f"{name}.py").write_text(f"import os\nwith open({str(pids)!r}, 'a') as f: f.write(f'{{os.getpid()}}\\n')\n" + source)
+    results = tmp_path / "results.json"
+    done = run_grader("grade", "ex01", "ex03", "--target", str(folder), "--jobs", jobs, "--json", str(results))
+    assert done.returncode == EXIT_OK, done.stdout + done.stderr
+    graded = [r for r in read_results(results).values() if r["status"] != "skipped"]
+    imports = pids.read_text().split()
+    assert len(imports) == len(graded) + 2  # each check's own import, and one import first per file
+    assert len(set(imports)) == 2  # one child per file
+
+
 def test_unknown_exercise_is_a_usage_error():
     done = run_grader("grade", "ex99")
     assert done.returncode == EXIT_USAGE
