@@ -223,6 +223,17 @@ def encode(header: Mapping[str, Any], observations: Observations | None = None) 
     return join(header, tensors)
 
 
+def too_large(size: int, limit: int) -> bytes:
+    """The frame body for a result of `size` bytes, over its `limit`: written by the child before
+    it builds one (the learner is not charged for copying what will be refused), or by the parent
+    for a frame that declares more (never read, not even its header)."""
+    detail = (
+        f"your code's result for this check is {size / 2**20:.1f} MiB, over the {limit / 2**20:.0f} MiB it may be: "
+        "return what the check asks for, not more (smaller tensors, fewer values)"
+    )
+    return encode({"kind": str(OutcomeKind.CRASHED), "detail": detail})
+
+
 def join(header: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> bytes:
     head = json.dumps(header).encode()
     return LENGTH.pack(len(head)) + head + (save_tensors(dict(tensors)) if tensors else b"")

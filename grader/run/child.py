@@ -25,9 +25,9 @@ from types import ModuleType
 from typing import Any
 
 from grader.core import determinism
-from grader.core.observations import Observations, normalise
+from grader.core.observations import Observations, TensorValue, normalise
 from grader.core.suites import Registry
-from grader.core.wire import ErrorInfo, OutcomeKind, ProbeRequest, encode
+from grader.core.wire import ErrorInfo, OutcomeKind, ProbeRequest, encode, too_large
 from grader.run import leftovers, pending
 from grader.run.forbidden import TAMPER_GUARD, ForbiddenCalls
 
@@ -219,7 +219,11 @@ def serve(
         if request is not None:
             ran = run_request(request, registry)
         kind, header, observations = ran
-        body = encode({"kind": str(kind), **header}, observations)
+        size = sum(v.data.nbytes for v in (observations or {}).values() if isinstance(v, TensorValue))
+        if request is not None and size > request.max_bytes:  # refused here, before three more copies of it
+            kind, body = OutcomeKind.CRASHED, too_large(size, request.max_bytes)
+        else:
+            body = encode({"kind": str(kind), **header}, observations)
         sys.stdout.flush()
         sys.stderr.flush()
         send(POSITION.pack(os.lseek(1, 0, os.SEEK_CUR)) + body)

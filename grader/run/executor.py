@@ -38,10 +38,10 @@ from grader.core.wire import (
     ProbeRequest,
     RawRun,
     Stop,
-    encode,
     outcome,
     pack_run,
     split,
+    too_large,
     unpack_run,
     write_frame,
 )
@@ -142,7 +142,7 @@ class ForkExecutor:
                 data, whole, stop = clock.wait(requests[index].timeout)
                 if running.frames.oversized:
                     running.stop(wait=True)
-                    yield RawRun(_too_large(running.frames.oversized, requests[index].max_bytes), 0, Stop.NONE, running.printed(shown, None), clock.elapsed())
+                    yield RawRun(too_large(running.frames.oversized, requests[index].max_bytes), 0, Stop.NONE, running.printed(shown, None), clock.elapsed())
                     return index + 1
                 if whole and len(data) >= child.POSITION.size:
                     duration = clock.elapsed()
@@ -208,15 +208,6 @@ class _Clock:
             if used - self.cpu_at_start >= cpu_budget:
                 return data, False, Stop.CPU
             poll = min(poll * 1.5, self.POLL_MOST)
-
-
-def _too_large(size: int, limit: int) -> bytes:
-    """The frame this side writes for a result over its size limit (never read, not even its header)."""
-    detail = (
-        f"your code's result for this check is {size / 2**20:.1f} MiB, over the {limit / 2**20:.0f} MiB it may be: "
-        "return what the check asks for, not more (smaller tensors, fewer values)"
-    )
-    return encode({"kind": str(OutcomeKind.CRASHED), "detail": detail})
 
 
 def _kind(data: bytes) -> OutcomeKind | None:

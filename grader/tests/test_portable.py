@@ -181,3 +181,14 @@ def test_the_dev_container_sets_the_course_up_with_a_make_target_that_exists():
     assert re.search(rf"^{target}:", (ROOT / "Makefile").read_text(), re.MULTILINE)
     assert "3.11" in container["image"]  # the course's Python
     assert "docs/platforms.md" in (ROOT / "README.md").read_text()
+
+
+def big_list(ex):
+    return {"out": list(range(50_000))}
+
+
+def test_a_result_whose_frame_is_over_its_size_is_refused_by_the_parent(tmp_path, method):
+    """The child refuses a tensor over the limit before encoding it; what it cannot size before
+    encoding (many values) is refused by the parent, from the frame's declared length."""
+    outcome = run(learner(tmp_path, "def f():\n    return 1\n"), (big_list,), max_bytes=2**16)[0]
+    assert outcome.kind == "crashed" and "over the" in outcome.detail
