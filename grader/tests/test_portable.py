@@ -23,7 +23,7 @@ from grader.core.session import Target
 from grader.core.suites import Registry
 from grader.core.wire import ProbeRequest
 from grader.learner.runner import Runner
-from grader.run import fork, leftovers, starting
+from grader.run import fork, starting
 from grader.run.executor import ForkExecutor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,18 +161,25 @@ def test_the_start_method_is_decided_once_with_a_clear_error(monkeypatch):
     assert starting.cores() >= 1
 
 
+KILLS_ITS_DESCENDANTS = """
+import subprocess, sys
+from grader.run import leftovers
+sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+assert sleeper.pid in leftovers.descendants()
+leftovers.kill_descendants()
+assert sleeper.poll() is not None and sleeper.pid not in leftovers.descendants()
+print("killed")
+"""
+
+
 def test_what_runs_learner_code_reads_no_proc():
-    """/proc is Linux's: processes are found and killed through psutil, which knows every system."""
+    """/proc is Linux's: processes are found and killed through psutil, which knows every system.
+    Killed from a process of its own: `kill_descendants` kills everything below its caller, and
+    below a test worker that includes multiprocessing's forkserver, which later tests use."""
     for module in (ROOT / "grader" / "run").glob("*.py"):
         assert "/proc" not in module.read_text(), module.name
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        assert sleeper.pid in leftovers.descendants()
-        leftovers.kill_descendants()
-        assert sleeper.poll() is not None and sleeper.pid not in leftovers.descendants()
-    finally:
-        sleeper.kill()
-        sleeper.wait()
+    done = subprocess.run([sys.executable, "-c", KILLS_ITS_DESCENDANTS], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.split() == ["killed"], done.stderr
 
 
 def test_the_dev_container_sets_the_course_up_with_a_make_target_that_exists():
