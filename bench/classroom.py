@@ -47,7 +47,7 @@ MISBEHAVIOURS = {  # prepended to one exercise file: what a hostile or careless 
     ),
 }
 MISBEHAVING_FILE = "ex09_training"
-FIRST_COURSE = 13  # exercises of the course when the class figure was first taken (0.57 learners/s)  # where a training run left at the top level would be
+FIRST_COURSE = 13  # exercises of the course when the class figure was first taken (0.57 learners/s)
 
 
 def make_class(folder: Path, size: int) -> dict[str, str]:

@@ -90,6 +90,7 @@ def serve(suites: Path, scratch: list[Path]) -> None:
     from grader.core import determinism, wire
     from grader.core.suites import Registry
     from grader.run import fork
+    from grader.run import pending
     from grader.run.executor import ForkExecutor
 
     determinism.configure_process()
@@ -101,6 +102,7 @@ def serve(suites: Path, scratch: list[Path]) -> None:
     wire.outcome(wire.RawRun(b"", 0, wire.Stop.NONE, "", 0.0), 1.0)
     determinism.prepare(0)
     _warm_lazy_imports()
+    pending.warm(registry)  # what each probe uses, read once for every stub of every learner
     gc.freeze()  # fewer copy-on-write page faults in each forked child
     requests = wire.FrameReader(sys.stdin.fileno())
     replies = sys.stdout.buffer

@@ -70,12 +70,18 @@ def attribute(probe: Callable[..., Any]) -> Attribution:
 
 def used_by(probe: Callable[..., Any]) -> Deps | None:
     """Every module name the probe uses (None: cannot say): `attribute(probe).used`, without
-    reading its keys, which costs far more (a child asks this of every stub it meets)."""
+    reading its keys, which costs far more (a child asks this of every stub it meets). Answers are
+    kept: a process that forks children asks them first (`grader.run.pending.warm`)."""
     where = _where(probe)
-    suite = None if where is None else _suite(where[0])
-    if suite is None or where[1] not in suite.helpers:
+    return EVERYTHING if where is None else _used_in(*where)
+
+
+@functools.lru_cache(maxsize=1024)
+def _used_in(path: str, name: str) -> Deps | None:
+    suite = _suite(path)
+    if suite is None or name not in suite.helpers:
         return EVERYTHING
-    return _used(suite, where[1])
+    return _used(suite, name)
 
 
 def _where(probe: Callable[..., Any]) -> tuple[str, str] | None:

@@ -177,6 +177,8 @@ def _compare_numbers(key: str, want: float, got: float, tolerances: Tolerances) 
         if want == got:
             return None
         return Mismatch(key, MismatchKind.VALUES, f"{key!r}: wrong value", f"expected {want}, got {got}")
+    if want == got:  # what the tensors below would find: no difference (NaN is never equal)
+        return None
     as_tensor = lambda v: TensorValue(torch.tensor(float(v), dtype=torch.float64), "cpu")  # noqa: E731
     return _compare_tensors(key, as_tensor(want), as_tensor(got), tolerances, scalar=True)
 
@@ -201,6 +203,8 @@ def _compare_tensors(
         )
     if want.device != got.device:
         return Mismatch(key, MismatchKind.DEVICE, f"{key!r}: on device {got.device}, expected {want.device}")
+    if torch.equal(want.data, got.data):  # the common case, answered at once: no NaN, nothing differs
+        return None
     tolerance = tolerances.for_dtype(torch.float64 if scalar else want.dtype)
     exact = want.dtype == torch.bool or not (want.dtype.is_floating_point or scalar)
     return _nonfinite(key, want.data, got.data) or _values(key, want.data, got.data, tolerance, exact, scalar)

@@ -13,6 +13,8 @@ sys.path, and torch's global settings.
 
 from __future__ import annotations
 
+import functools
+import importlib.machinery
 import importlib.util
 import os
 import signal
@@ -21,7 +23,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 from grader.core import determinism
@@ -40,15 +42,26 @@ BATCH_GOES_ON = frozenset({OutcomeKind.IMPORTED, OutcomeKind.OBSERVATIONS, Outco
 Prepare = Callable[[], None]  # run in the child before any learner code (the sandbox's rlimits)
 
 
+_compiled: dict[tuple[str, int, int], CodeType] = {}  # (path, mtime, size) -> its code, in this child
+
+
 def load_module(name: str, path: Path) -> ModuleType:
-    """Import the file at `path` as module `name` (in the child only)."""
+    """Import the file at `path` as module `name` (in the child only).
+
+    Each check imports the file afresh; it is compiled once per child (a sandbox's read-only
+    folder keeps no bytecode), unless it changed in between.
+    """
     spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
+    if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     sys.path.insert(0, str(path.parent))
-    spec.loader.exec_module(module)
+    stat = os.stat(path)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _compiled:
+        _compiled[key] = spec.loader.get_code(name)
+    exec(_compiled[key], module.__dict__)  # noqa: S102 - what `exec_module` does, with the code kept
     return module
 
 
@@ -80,10 +93,16 @@ def _said(error: BaseException) -> str:
 
 
 def _same_file(filename: str, target: str) -> bool:
+    return _resolved(filename) == target
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(filename: str) -> str:
+    """A frame's file, resolved once per child (an error's frames are mostly torch's, the same few files)."""
     try:
-        return str(Path(filename).resolve()) == target
+        return str(Path(filename).resolve())
     except OSError:
-        return False
+        return ""
 
 
 # --- one request ------------------------------------------------------------------------------
@@ -214,6 +233,7 @@ def serve(
     _enter(prepare, keep_fd, output_fd)
     leftovers.adopt_orphans()
     path, folder = list(sys.path), str(Path(requests[0].path).parent) + os.sep
+    modules = dict(sys.modules)  # as before any learner code: what a check imports or replaces is undone
     ran = import_once(requests[0])
     for request in [None, *requests]:
         if request is not None:
@@ -230,7 +250,7 @@ def serve(
         if kind not in BATCH_GOES_ON:
             break
         leftovers.kill_descendants()
-        for name, module in list(sys.modules.items()):
+        for name, module in [(n, m) for n, m in sys.modules.items() if modules.get(n) is not m]:
             if str(getattr(module, "__file__", "") or "").startswith(folder):
                 del sys.modules[name]
         sys.path[:] = path

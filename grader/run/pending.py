@@ -15,11 +15,12 @@ theirs to be judged on yet.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import FunctionType, ModuleType
 from typing import Any
 
 from grader.core.attribution import used_by
+from grader.core.checks import Check
 
 MAX_PENDING = 8  # stubs replaced in one check before giving up
 
@@ -60,6 +61,13 @@ def replaceable(module: ModuleType, function: str, pending: list[str], probe: Ca
         return False
     used = used_by(probe)
     return used is not None and bool(used - {function, *pending})
+
+
+def warm(checks: Iterable[Check]) -> None:
+    """Read, once, what each probe uses, in a process whose children will ask (`replaceable`): a
+    class worker's zygote forks a child per exercise and learner, and every stub's child asks."""
+    for check in checks:
+        used_by(check.probe)
 
 
 def stand_in_for(module: ModuleType, pending: list[str]) -> None:

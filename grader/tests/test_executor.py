@@ -385,6 +385,26 @@ def test_a_batch_gives_what_one_child_per_check_gives(tmp_path):
     assert batched[0].output == "counted 1\n" and batched[3].output == "about to crash\n"
 
 
+def test_a_batch_imports_the_file_as_it_is_at_each_check(tmp_path):
+    """A file is compiled once per child, and again where it changed between two checks."""
+    source = """
+        import os, sys
+        VERSION = 1
+        def rewrite():
+            path = __file__
+            text = open(path).read().replace("VERSION = 1", "VERSION = 22")
+            open(path, "w").write(text)
+            return VERSION
+        def version():
+            return VERSION
+        def compiled():
+            return len(sys.modules["grader.run.child"]._compiled)
+    """
+    path = learner(tmp_path, source)
+    outcomes = batch(path, ["compiled", "version", "compiled", "rewrite", "version", "compiled"])
+    assert [o.observations["out"] for o in outcomes] == [1, 1, 1, 1, 22, 2]
+
+
 def test_a_batch_outlives_nothing_it_started(tmp_path):
     source = """
         import os, time

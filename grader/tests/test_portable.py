@@ -163,7 +163,12 @@ def test_the_start_method_is_decided_once_with_a_clear_error(monkeypatch):
 
 KILLS_ITS_DESCENDANTS = """
 import subprocess, sys
+import psutil
 from grader.run import leftovers
+scan = psutil.Process.children
+psutil.Process.children = None  # a process without children is not scanned for descendants
+assert leftovers.descendants() == []
+psutil.Process.children = scan
 sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 assert sleeper.pid in leftovers.descendants()
 leftovers.kill_descendants()
@@ -175,7 +180,8 @@ print("killed")
 def test_what_runs_learner_code_reads_no_proc():
     """/proc is Linux's: processes are found and killed through psutil, which knows every system.
     Killed from a process of its own: `kill_descendants` kills everything below its caller, and
-    below a test worker that includes multiprocessing's forkserver, which later tests use."""
+    below a test worker that includes multiprocessing's forkserver, which later tests use. A process
+    with no child is not scanned (reading every process on the machine, each check)."""
     for module in (ROOT / "grader" / "run").glob("*.py"):
         assert "/proc" not in module.read_text(), module.name
     done = subprocess.run([sys.executable, "-c", KILLS_ITS_DESCENDANTS], cwd=ROOT, capture_output=True, text=True, timeout=300)
