@@ -31,14 +31,24 @@ def descendants() -> list[int]:
 
     Zombies (dead, not yet reaped) are not counted: nothing of them runs.
     """
+    return _scan()[0]
+
+
+def _scan() -> tuple[list[int], bool]:
+    """The live processes below this one, and whether the scan found any process at all.
+
+    A process that died while the scan ran may have forked one the scan did not list (it reads
+    the process table once, then each process): a dead one found means "scan again".
+    """
     if not _has_children():  # every descendant has a child of ours above it (or is one)
-        return []
-    found = []
+        return [], False
+    live, found = [], False
     for process in psutil.Process().children(recursive=True):
+        found = True
         with contextlib.suppress(psutil.Error):
             if process.status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
-                found.append(process.pid)
-    return found
+                live.append(process.pid)
+    return live, found
 
 
 def _has_children() -> bool:
@@ -60,19 +70,20 @@ def _has_children() -> bool:
 def kill_descendants(grace: float = 5.0) -> None:
     """Kill every process below this one and reap them.
 
-    Scans again after every round of kills: a process caught between its fork and its
-    kill leaves a child nobody listed, and a learner's thread may still be forking.
-    `grace` bounds the whole: killed processes die at once, but a loaded machine may
-    take a while to unmap a torch-sized one.
+    Scans again, after the dead are reaped, until a scan finds nothing at all, dead or
+    alive: a process caught between its fork and its kill, or one that forked and died
+    while the scan ran, leaves a child nobody listed, and a learner's thread may still be
+    forking. `grace` bounds the whole: killed processes die at once, but a loaded machine
+    may take a while to unmap a torch-sized one.
     """
     deadline = time.monotonic() + grace
     while True:
-        leftover = descendants()
-        for pid in leftover:
+        live, found = _scan()
+        for pid in live:
             with contextlib.suppress(psutil.Error):
                 psutil.Process(pid).kill()
         _reap_dead_children()
-        if not leftover or time.monotonic() > deadline:
+        if not found or time.monotonic() > deadline:
             return
         time.sleep(0.001)
 

@@ -188,6 +188,33 @@ def test_what_runs_learner_code_reads_no_proc():
     assert done.returncode == 0 and done.stdout.split() == ["killed"], done.stderr
 
 
+SCANS_AGAIN_AFTER_A_DEATH = """
+import os, subprocess, sys, time
+import psutil
+from grader.run import leftovers
+dead = subprocess.Popen([sys.executable, "-c", "pass"])
+while psutil.Process(dead.pid).status() != psutil.STATUS_ZOMBIE:
+    time.sleep(0.01)
+alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+scan, scans = psutil.Process.children, []
+def children(self, recursive=False):  # the first scan misses what a dying process forked
+    scans.append(1)
+    return [psutil.Process(dead.pid)] if len(scans) == 1 else scan(self, recursive)
+psutil.Process.children = children
+leftovers.kill_descendants()
+assert alive.poll() is not None, "a process the first scan missed outlived kill_descendants"
+print("killed", len(scans))
+"""
+
+
+def test_a_process_that_dies_during_a_scan_leaves_nothing_unseen():
+    """A process may fork and die while the process table is read: its child is missing from the
+    list, and the dead parent is the only sign. `kill_descendants` scans again until a scan finds
+    nothing, dead or alive (this race left a learner's daemon running one run in five under load)."""
+    done = subprocess.run([sys.executable, "-c", SCANS_AGAIN_AFTER_A_DEATH], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.split()[0] == "killed", done.stderr
+
+
 def test_the_dev_container_sets_the_course_up_with_a_make_target_that_exists():
     container = json.loads((ROOT / ".devcontainer" / "devcontainer.json").read_text())
     target = container["postCreateCommand"].removeprefix("make ")
